@@ -1,0 +1,234 @@
+"""Model benchmarks, printed as markdown tables (CPU).
+
+1. attention: SparseAttention vs dense scaled_dot_product_attention (with the equivalent dense
+   mask, and plain full attention): forward time and peak memory at 2k-16k frames.
+2. cache:     generate with and without the KV cache at 500 / 1000 / 2000 steps.
+3. generate:  output frames/s of generate vs generate_hierarchical on a 3-minute input.
+4. train:     training-step throughput vs a plain nn.Transformer pointer network.
+
+Usage: python bench/model.py [--small] [--quick] [--threads N] [--only attention,cache,generate,train]
+
+Peak memory: torch's CPU allocations are invisible to tracemalloc, so each attention
+measurement runs in a fresh Python process (this script with --child) and reports how far
+its peak resident set size (getrusage ru_maxrss) rose during one forward pass.
+"""
+from __future__ import annotations
+import argparse, json, math, resource, subprocess, sys, time
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from editptr.config import PointerNetworkConfig, STOP_TOKEN
+from editptr.attention import SparseAttention, global_stride_for
+
+SMALL = PointerNetworkConfig(d_model=64, n_heads=4, d_ff=256, n_encoder_layers=2, n_decoder_layers=2, latent_dim=16)
+TARGET = 4.5  # 4x the length may cost at most this much more time and memory
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    "A markdown table."
+    fmt = lambda v: f'{v:.3g}' if isinstance(v, float) else str(v)
+    lines = ['| ' + ' | '.join(headers) + ' |', '|' + '---|' * len(headers)]
+    return '\n'.join(lines + ['| ' + ' | '.join(fmt(v) for v in r) + ' |' for r in rows])
+
+
+def timed(fn, repeats: int) -> float:
+    "Fastest wall time of `repeats` calls of `fn` (seconds): other load on the machine only ever adds time."
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def peak_rss_mb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------- 1. attention
+
+def dense_mask(T: int, window: int, stride: int, max_keys: int) -> torch.Tensor:
+    "(T, T) bool: the mask SparseAttention applies (non-causal, no padding), built densely."
+    mask = torch.ones(T, T, dtype=torch.bool).triu(-window).tril(window)   # |i - j| <= window
+    s = global_stride_for(T, stride, max_keys)
+    if s: mask[:, ::s] = True                                               # global columns
+    return mask
+
+
+def attention_child(spec: dict) -> dict:
+    "Run in a fresh process: one forward of `spec['kind']` attention at `spec['T']` frames."
+    torch.set_num_threads(spec['threads']); torch.manual_seed(0)
+    c = PointerNetworkConfig(**spec['config'])
+    attn = SparseAttention(c.d_model, c.n_heads, c.window, c.global_stride, max_global_keys=c.max_global_keys).eval()
+
+    def dense(x, mask):
+        B, T, d = x.shape
+        q, k, v = (t.transpose(1, 2) for t in attn._heads(x))             # (B, H, T, dh)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        return attn.proj(y.transpose(1, 2).reshape(B, T, d))
+
+    forward = {'sparse': lambda x: attn(x),
+               'dense, same mask': lambda x: dense(x, dense_mask(x.shape[1], c.window, c.global_stride, c.max_global_keys)),
+               'dense, full': lambda x: dense(x, None)}[spec['kind']]
+    with torch.no_grad():
+        forward(torch.randn(1, 256, c.d_model))                            # load kernels before measuring
+        x = torch.randn(1, spec['T'], c.d_model)
+        before = peak_rss_mb()
+        forward(x)
+        peak = peak_rss_mb() - before
+        return {'time': timed(lambda: forward(x), spec['repeats']), 'peak_mb': peak}
+
+
+def measure_attention(kind: str, T: int, config: PointerNetworkConfig, threads: int, repeats: int) -> dict:
+    spec = dict(kind=kind, T=T, config=config.to_dict(), threads=threads, repeats=repeats)
+    r = subprocess.run([sys.executable, __file__, '--child', json.dumps(spec)], capture_output=True, text=True)
+    if r.returncode: return {'error': r.stderr.strip().splitlines()[-1] if r.stderr.strip() else f'exit {r.returncode}'}
+    return json.loads(r.stdout)
+
+
+def bench_attention(config, threads, quick):
+    lengths = [2048, 4096, 8192, 16384]
+    kinds = ['sparse', 'dense, same mask', 'dense, full']
+    res = {(k, T): measure_attention(k, T, config, threads, 2 if quick else 5) for k in kinds for T in lengths}
+    print(f'\n## 1. Attention forward (d {config.d_model}, {config.n_heads} heads, window {config.window}, '
+          f'stride {config.global_stride}, <= {config.max_global_keys} global keys, batch 1, {threads} thread(s), no grad)\n')
+    cell = lambda r, key, f: r['error'] if 'error' in r else f.format(r[key])
+    rows = [[f'{T:,}'] + [cell(res[k, T], 'time', '{:.3f}') for k in kinds] + [cell(res[k, T], 'peak_mb', '{:.0f}') for k in kinds]
+            for T in lengths]
+    print(table(['frames'] + [f'{k}: s' for k in kinds] + [f'{k}: peak MiB' for k in kinds], rows))
+    print(f'\nCost of 4x the length (target for sparse: <= {TARGET}x):\n')
+    rows = []
+    for k in kinds:
+        for a, b in ((2048, 8192), (4096, 16384)):
+            ra, rb = res[k, a], res[k, b]
+            if 'error' in ra or 'error' in rb: continue
+            t, m = rb['time'] / ra['time'], rb['peak_mb'] / max(ra['peak_mb'], 1.0)
+            ok = 'yes' if max(t, m) <= TARGET else 'no'
+            rows.append([k, f'{a:,} -> {b:,}', f'{t:.2f}x', f'{m:.2f}x', ok if k == 'sparse' else '-'])
+    print(table(['attention', 'frames', 'time', 'peak memory', f'<= {TARGET}x'], rows))
+
+
+# ---------------------------------------------------------------- 2.-4. the model
+
+def make_model(config):
+    from editptr.model import PointerNetwork
+    torch.manual_seed(0)
+    return PointerNetwork(config).eval()
+
+
+def raw_input(T: int, seed: int = 0) -> torch.Tensor:
+    "(1, n_mels, T) random log-mel in dB."
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(1, 128, T, generator=g) * 15 - 50
+
+
+def bench_cache(config, quick):
+    model = make_model(config)
+    mel = raw_input(1024)
+    steps = [100, 200, 400] if quick else [500, 1000, 2000]
+    rows = []
+    for n in steps:   # stop_threshold > 1: never stop early; greedy so both runs must pick the same frames
+        run = lambda cache: model.generate(mel, target_length=n, temperature=0.0, use_cache=cache, max_steps=n, stop_threshold=2.0)
+        t0 = time.perf_counter(); with_cache = run(True); t_cache = time.perf_counter() - t0
+        t0 = time.perf_counter(); without = run(False); t_plain = time.perf_counter() - t0
+        same = torch.equal(with_cache['pointers'][0], without['pointers'][0]) and len(with_cache['pointers'][0]) == n
+        rows.append([n, f'{t_plain:.2f}', f'{t_cache:.2f}', f'{t_plain / t_cache:.1f}x', 'yes' if same else 'NO'])
+    print(f'\n## 2. KV cache: greedy generate, 1,024 raw frames, d {config.d_model}, {config.n_decoder_layers} decoder layers\n')
+    print(table(['steps', 'no cache: s', 'cache: s', 'speed-up', 'identical pointers'], rows))
+    print(f'\nTarget: >= 5x at {steps[-1]} steps: {"met" if t_plain / t_cache >= 5 else "NOT met"}.')
+
+
+def bench_generate(config, quick):
+    model = make_model(config)
+    T = 15_500                                                              # 3 minutes at 86.13 frames/s
+    mel = raw_input(T)
+    n = 100 if quick else 400
+    with torch.no_grad(): t_enc = timed(lambda: model.encode_raw(mel), 1)
+    rows = []
+    for name, run in (('generate', lambda: model.generate(mel, target_length=n, temperature=0.0, max_steps=n, stop_threshold=2.0)),
+                      ('generate_hierarchical', lambda: model.generate_hierarchical(mel, target_length=n, temperature=0.0,
+                                                                                    max_steps=n, stop_threshold=2.0))):
+        t = timed(run, 1)
+        rows.append([name, n, f'{t:.2f}', f'{n / t:.0f}', f'{n / max(t - t_enc, 1e-9):.0f}'])
+    print(f'\n## 3. Generation on a 3-minute input ({T:,} raw frames; encoding alone {t_enc:.2f} s)\n')
+    print(table(['decoder', 'output frames', 'total s', 'frames/s', 'frames/s after encoding'], rows))
+    print(f'\n(Real time is {86.13:.0f} output frames/s.)')
+
+
+class PlainPointerTransformer(nn.Module):
+    "Baseline: nn.Transformer encoder-decoder, dense attention, pointer = dot product with encoder states."
+    def __init__(self, c: PointerNetworkConfig):
+        super().__init__()
+        self.inp = nn.Linear(c.n_mels, c.d_model)
+        self.transformer = nn.Transformer(c.d_model, c.n_heads, c.n_encoder_layers, c.n_decoder_layers, c.d_ff,
+                                          c.dropout, batch_first=True, norm_first=True)
+        self.start = nn.Parameter(torch.zeros(c.d_model))
+        self.key = nn.Linear(c.d_model, c.d_model)
+
+    @staticmethod
+    def positions(T: int, d: int) -> torch.Tensor:
+        f = torch.exp(-math.log(1e4) * torch.arange(0, d, 2) / d)
+        a = torch.arange(T)[:, None] * f
+        return torch.cat([a.sin(), a.cos()], -1)                           # (T, d)
+
+    def forward(self, raw_mel, target_pointers):
+        d = self.start.shape[0]
+        src = self.inp((raw_mel.transpose(1, 2) + 40) / 40) + self.positions(raw_mel.shape[-1], d)  # (B, T_raw, d)
+        memory = self.transformer.encoder(src)
+        prev = target_pointers[:, :-1].clamp(min=0)                        # step t reads the frame played at t-1
+        played = memory.gather(1, prev[..., None].expand(-1, -1, d))
+        tgt = torch.cat([self.start.expand(len(prev), 1, d), played], 1) + self.positions(target_pointers.shape[1], d)
+        causal = nn.Transformer.generate_square_subsequent_mask(tgt.shape[1])
+        h = self.transformer.decoder(tgt, memory, tgt_mask=causal, tgt_is_causal=True)
+        logits = h @ self.key(memory).transpose(1, 2)                      # (B, T_out, T_raw)
+        keep = target_pointers >= 0
+        return {'loss': F.cross_entropy(logits[keep], target_pointers[keep])}
+
+
+def edit_targets(T_raw: int) -> torch.Tensor:
+    "(1, T_raw // 2 + 1): a shortening edit (first and third quarter) then STOP."
+    q = T_raw // 4
+    return torch.cat([torch.arange(0, q), torch.arange(2 * q, 3 * q), torch.tensor([STOP_TOKEN])])[None]
+
+
+def bench_train(config, quick):
+    from editptr.model import PointerNetwork
+    lengths = [1024, 4096, 8192]
+    rows = []
+    for T in lengths:
+        mel, target = raw_input(T), edit_targets(T)
+        res = []
+        for name, build in (('editptr', lambda: PointerNetwork(config)), ('nn.Transformer', lambda: PlainPointerTransformer(config))):
+            torch.manual_seed(0)
+            model = build().train()
+            opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+            def step():
+                opt.zero_grad(set_to_none=True)
+                model(mel, target)['loss'].backward()
+                opt.step()
+            step()                                                          # warm-up
+            res.append(T / timed(step, 1 if quick else 2))
+            del model, opt
+        rows.append([f'{T:,}', target.shape[1] - 1, f'{res[0]:.0f}', f'{res[1]:.0f}', f'{res[0] / res[1]:.2f}x'])
+    print(f'\n## 4. Training step (forward + backward + AdamW), batch 1, d {config.d_model}, '
+          f'{config.n_encoder_layers} + {config.n_decoder_layers} layers, edit = half the raw\n')
+    print(table(['raw frames', 'edit frames', 'editptr: raw frames/s', 'nn.Transformer: raw frames/s', 'editptr / baseline'], rows))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--small', action='store_true', help='small model (d 64, 2 + 2 layers)')
+    p.add_argument('--quick', action='store_true', help='fewer steps and repeats')
+    p.add_argument('--threads', type=int, default=1, help='torch CPU threads')
+    p.add_argument('--only', default='attention,cache,generate,train', help='comma-separated sections')
+    p.add_argument('--child', help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.child: print(json.dumps(attention_child(json.loads(a.child)))); return
+    torch.set_num_threads(a.threads)
+    config = SMALL if a.small else PointerNetworkConfig()
+    print(f'# editptr model benchmarks ({"small" if a.small else "default"} config{", quick" if a.quick else ""}, '
+          f'torch {torch.__version__}, {a.threads} thread(s))')
+    sections = {'attention': lambda: bench_attention(config, a.threads, a.quick), 'cache': lambda: bench_cache(config, a.quick),
+                'generate': lambda: bench_generate(config, a.quick), 'train': lambda: bench_train(config, a.quick)}
+    for name in a.only.split(','): sections[name]()
+
+
+if __name__ == '__main__':
+    main()

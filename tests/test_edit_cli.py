@@ -1,0 +1,131 @@
+"""End-to-end checks of `editptr-edit`: a tiny checkpoint, a short synth wav, the four output files, the error paths."""
+import json, os, subprocess, sys
+from pathlib import Path
+import numpy as np
+import pytest
+import soundfile as sf
+
+SR, HOP = 22050, 256
+BIN = Path(sys.executable).parent
+
+
+def cli(*args, timeout=240):
+    "Run the editptr-edit CLI in a subprocess (the installed script, else `python -m editptr.edit`)."
+    exe = BIN / 'editptr-edit'
+    cmd = [str(exe)] if exe.exists() else [sys.executable, '-m', 'editptr.edit']
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    return subprocess.run([*cmd, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture(scope='module')
+def work(tmp_path_factory):
+    "A tiny never-stopping checkpoint (so the edit length is the cap), a 6 s synth wav, bad inputs."
+    import torch
+    from editptr.config import PointerNetworkConfig
+    from editptr.model import PointerNetwork
+    from editptr.synth import synth_track
+    d = tmp_path_factory.mktemp('edit_cli')
+    torch.manual_seed(0)
+    cfg = PointerNetworkConfig(d_model=32, n_heads=2, n_encoder_layers=1, n_decoder_layers=1, d_ff=64, window=16,
+                               global_stride=16, latent_dim=4, frame_radius=8, dropout=0.0)
+    model = PointerNetwork(cfg)
+    with torch.no_grad(): model.decoder.stop_head.bias.fill_(-30.0)    # never stop: runs to --max-seconds
+    model.save_checkpoint(d / 'best.pt')
+    track = synth_track(0, duration=6.0)
+    sf.write(d / 'song.wav', track.audio, track.sr)
+    (d / 'junk.pt').write_bytes(b'this is not a checkpoint')
+    (d / 'bad.wav').write_text('not audio at all')
+    return d
+
+
+def read_labels(path):
+    rows = []
+    for line in Path(path).read_text().splitlines():
+        start, end, label = line.split('\t')
+        rows.append((float(start), float(end), label))
+    return rows
+
+
+def test_help_is_fast_and_light():
+    r = cli('--help', timeout=60)
+    assert r.returncode == 0 and '--checkpoint' in r.stdout and '--style-ref' in r.stdout
+    code = "import sys; import editptr.edit as e; e.build_parser(); print('torch' in sys.modules, 'librosa' in sys.modules)"
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True).stdout.strip()
+    assert out == 'False False', out
+
+
+def test_edit_writes_four_consistent_files(work):
+    out = work / 'out' / 'edit.wav'
+    out.parent.mkdir()
+    r = cli(work / 'song.wav', '--checkpoint', work / 'best.pt', '--max-seconds', 2, '--out', out)
+    assert r.returncode == 0, r.stderr
+    for suf in ('.wav', '.pointers.npy', '.ops.json', '.labels.txt'):
+        assert (work / 'out' / f'edit{suf}').is_file(), suf
+    p = np.load(work / 'out' / 'edit.pointers.npy')
+    assert p.dtype == np.int32 and len(p) == round(2 * SR / HOP)           # never stops: exactly the cap
+    n_raw = 1 + len(sf.read(work / 'song.wav')[0]) // HOP
+    assert ((p >= 0) & (p < n_raw)).all()
+    y, sr = sf.read(out)
+    assert sr == SR and abs(len(y) - len(p) * HOP) < HOP                    # render: one hop per pointer
+    from editptr.viz import seam_frames
+    labels = read_labels(work / 'out' / 'edit.labels.txt')
+    seams = seam_frames(p)
+    assert len(labels) == len(seams)
+    assert all(s == e and 0 < s < len(y) / SR for s, e, _ in labels)
+    assert np.allclose([s for s, _, _ in labels], seams * HOP / SR, atol=1e-5)
+    ops = json.loads((work / 'out' / 'edit.ops.json').read_text())
+    assert ops['n_frames'] == len(p) and len(ops['seams']) == len(seams)
+    from editptr.edits import parse_ops, ops_to_pointers
+    assert (ops_to_pointers(parse_ops(ops['ops'])) == p).all()             # the ops are the pointers, losslessly
+
+    again = cli(work / 'song.wav', '--checkpoint', work / 'best.pt', '--max-seconds', 2, '--out', out)
+    assert again.returncode == 2 and 'already exists' in again.stderr and 'Traceback' not in again.stderr
+    forced = cli(work / 'song.wav', '--checkpoint', work / 'best.pt', '--max-seconds', 1, '--out', out, '--force')
+    assert forced.returncode == 0, forced.stderr
+    assert len(np.load(work / 'out' / 'edit.pointers.npy')) == round(SR / HOP)
+
+
+def test_samples_and_hierarchical(work, capsys):
+    from editptr.edit import main
+    out = work / 'many.wav'
+    assert main([str(work / 'song.wav'), '--checkpoint', str(work / 'best.pt'), '--max-seconds', '1',
+                 '--samples', '2', '--temperature', '1.5', '--hierarchical', '--out', str(out)]) == 0
+    a, b = (np.load(work / f'many_{i}.pointers.npy') for i in (1, 2))
+    assert len(a) == len(b) == round(SR / HOP) and not (a == b).all()       # two different samples
+    for i in (1, 2): assert (work / f'many_{i}.wav').is_file() and (work / f'many_{i}.labels.txt').is_file()
+    assert not (work / 'many.wav').exists()
+
+
+@pytest.mark.parametrize('case, expect', [
+    ('missing_ckpt', 'checkpoint not found'), ('junk_ckpt', 'not a readable'),
+    ('bad_audio', 'bad.wav'), ('missing_audio', 'input audio not found')])
+def test_errors_are_clear(work, case, expect, capsys):
+    from editptr.edit import main
+    song, ckpt = work / 'song.wav', work / 'best.pt'
+    if case == 'missing_ckpt': ckpt = work / 'nope.pt'
+    if case == 'junk_ckpt': ckpt = work / 'junk.pt'
+    if case == 'bad_audio': song = work / 'bad.wav'
+    if case == 'missing_audio': song = work / 'nope.wav'
+    rc = main([str(song), '--checkpoint', str(ckpt), '--max-seconds', '1', '--out', str(work / f'err_{case}.wav')])
+    err = capsys.readouterr().err
+    assert rc == 2 and expect in err and err.startswith('editptr-edit: error:'), err
+    assert not (work / f'err_{case}.wav').exists()
+
+
+def test_bad_input_in_subprocess(work):
+    r = cli(work / 'bad.wav', '--checkpoint', work / 'best.pt', '--out', work / 'x.wav')
+    assert r.returncode == 2 and 'bad.wav' in r.stderr and 'Traceback' not in r.stderr
+
+
+def test_style_reference(work):
+    pytest.importorskip('editptr.align')
+    from editptr.audio import render
+    raw, _ = sf.read(work / 'song.wav', dtype='float32')
+    T = 1 + len(raw) // HOP
+    ref = np.r_[0:200, 300:T].astype(np.int32)                            # the reference edit: one cut
+    sf.write(work / 'ref_edit.wav', render(raw, ref), SR)
+    r = cli(work / 'song.wav', '--checkpoint', work / 'best.pt', '--max-seconds', 1,
+            '--style-ref', work / 'song.wav', work / 'ref_edit.wav', '--out', work / 'styled.wav')
+    assert r.returncode == 0, r.stderr
+    ops = json.loads((work / 'styled.ops.json').read_text())
+    assert ops['style_ref'] == [str(work / 'song.wav'), str(work / 'ref_edit.wav')]
