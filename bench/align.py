@@ -10,7 +10,7 @@ three are applied to off-grid edits. Baselines, same inputs, same process, one t
 (a) per-frame nearest neighbour on cosine similarity of the same features (blocked),
 (b) librosa.sequence.dtw on the cosine cost (needs the dense T_edit x T_raw cost: run only
 when it is below ~40 M cells; monotonic, so it cannot follow loops or reorders).
-x real time = edited seconds / seconds to align, both mel spectrograms included.
+x real time = edited seconds / CPU seconds to align (one thread), both mel spectrograms included.
 """
 import os
 for v in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'NUMBA_NUM_THREADS'): os.environ[v] = '1'
@@ -72,7 +72,8 @@ def dtw_baseline(raw, edit, cfg):
 
 
 def timed(f, *a):
-    t = time.perf_counter(); r = f(*a); return r, time.perf_counter() - t
+    "Result and CPU seconds (one thread, so CPU time = one core's time even on a busy machine)."
+    t = time.process_time(); r = f(*a); return r, time.process_time() - t
 
 
 def real_files():

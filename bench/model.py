@@ -8,12 +8,16 @@
 
 Usage: python bench/model.py [--small] [--quick] [--threads N] [--only attention,cache,generate,train]
 
+Time: with one thread (the default) the CPU time of the process (user + system), which is
+what the wall time would be on an idle machine: this machine's 2 cores are shared, and other
+jobs stretch wall time. With --threads N > 1, wall time. The fastest of a few repeats.
+
 Peak memory: torch's CPU allocations are invisible to tracemalloc, so each attention
 measurement runs in a fresh Python process (this script with --child) and reports how far
 its peak resident set size (getrusage ru_maxrss) rose during one forward pass.
 """
 from __future__ import annotations
-import argparse, json, math, resource, subprocess, sys, time
+import argparse, json, math, resource, subprocess, sys, time, warnings
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -31,11 +35,14 @@ def table(headers: list[str], rows: list[list]) -> str:
     return '\n'.join(lines + ['| ' + ' | '.join(fmt(v) for v in r) + ' |' for r in rows])
 
 
-def timed(fn, repeats: int) -> float:
-    "Fastest wall time of `repeats` calls of `fn` (seconds): other load on the machine only ever adds time."
+CLOCK = time.process_time  # set in main: CPU time with one thread, else wall time
+
+
+def timed(fn, repeats: int = 1) -> float:
+    "Fastest time of `repeats` calls of `fn` (seconds): other load on the machine only ever adds time."
     times = []
     for _ in range(repeats):
-        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+        t0 = CLOCK(); fn(); times.append(CLOCK() - t0)
     return min(times)
 
 
@@ -54,7 +61,9 @@ def dense_mask(T: int, window: int, stride: int, max_keys: int) -> torch.Tensor:
 
 def attention_child(spec: dict) -> dict:
     "Run in a fresh process: one forward of `spec['kind']` attention at `spec['T']` frames."
+    global CLOCK
     torch.set_num_threads(spec['threads']); torch.manual_seed(0)
+    CLOCK = time.process_time if spec['threads'] == 1 else time.perf_counter
     c = PointerNetworkConfig(**spec['config'])
     attn = SparseAttention(c.d_model, c.n_heads, c.window, c.global_stride, max_global_keys=c.max_global_keys).eval()
 
@@ -126,8 +135,8 @@ def bench_cache(config, quick):
     rows = []
     for n in steps:   # stop_threshold > 1: never stop early; greedy so both runs must pick the same frames
         run = lambda cache: model.generate(mel, target_length=n, temperature=0.0, use_cache=cache, max_steps=n, stop_threshold=2.0)
-        t0 = time.perf_counter(); with_cache = run(True); t_cache = time.perf_counter() - t0
-        t0 = time.perf_counter(); without = run(False); t_plain = time.perf_counter() - t0
+        t0 = CLOCK(); with_cache = run(True); t_cache = CLOCK() - t0
+        t0 = CLOCK(); without = run(False); t_plain = CLOCK() - t0
         same = torch.equal(with_cache['pointers'][0], without['pointers'][0]) and len(with_cache['pointers'][0]) == n
         rows.append([n, f'{t_plain:.2f}', f'{t_cache:.2f}', f'{t_plain / t_cache:.1f}x', 'yes' if same else 'NO'])
     print(f'\n## 2. KV cache: greedy generate, 1,024 raw frames, d {config.d_model}, {config.n_decoder_layers} decoder layers\n')
@@ -220,8 +229,11 @@ def main():
     p.add_argument('--only', default='attention,cache,generate,train', help='comma-separated sections')
     p.add_argument('--child', help=argparse.SUPPRESS)
     a = p.parse_args()
+    warnings.filterwarnings('ignore', message='enable_nested_tensor')    # nn.Transformer with norm_first
     if a.child: print(json.dumps(attention_child(json.loads(a.child)))); return
     torch.set_num_threads(a.threads)
+    global CLOCK
+    CLOCK = time.process_time if a.threads == 1 else time.perf_counter
     config = SMALL if a.small else PointerNetworkConfig()
     print(f'# editptr model benchmarks ({"small" if a.small else "default"} config{", quick" if a.quick else ""}, '
           f'torch {torch.__version__}, {a.threads} thread(s))')

@@ -6,12 +6,22 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/90_api.ipynb #f09a7977
+# %% ../nbs/90_api.ipynb #5741bbe6
 import importlib
 
 _LAZY = {
-    'STOP_TOKEN': 'config', 'PAD_TOKEN': 'config', 'AudioConfig': 'config',
-    'PointerNetworkConfig': 'config', 'TrainConfig': 'config',
+    **dict.fromkeys(['STOP_TOKEN', 'PAD_TOKEN', 'AudioConfig', 'PointerNetworkConfig', 'TrainConfig'], 'config'),
+    **dict.fromkeys(['AudioError', 'load_audio', 'mel_spectrogram', 'BeatGrid', 'beat_grid', 'render'], 'audio'),
+    **dict.fromkeys(['synth_track', 'SynthTrack', 'Section'], 'synth'),
+    **dict.fromkeys(['pointers_to_ops', 'ops_to_pointers', 'format_ops', 'parse_ops', 'make_pair', 'analyze', 'STYLES'], 'edits'),
+    **dict.fromkeys(['align_audio', 'align_files', 'Alignment'], 'align'),
+    **dict.fromkeys(['plot_pointer_path', 'plot_mels', 'Explorer'], 'viz'),
+    **dict.fromkeys(['PointerDataset', 'collate_fn'], 'dataset'),
+    **dict.fromkeys(['SparseAttention'], 'attention'),
+    **dict.fromkeys(['MusicAwarePositionalEncoding', 'MultiScaleEncoder'], 'encoder'),
+    **dict.fromkeys(['EditStyleVAE'], 'vae'),
+    **dict.fromkeys(['HierarchicalAttention', 'StructurePredictionHead'], 'decoder'),
+    **dict.fromkeys(['PointerNetwork'], 'model'),
 }
 
 def __getattr__(name: str):
