@@ -199,12 +199,14 @@ def edit_targets(T_raw: int) -> torch.Tensor:
 
 def bench_train(config, quick):
     from editptr.model import PointerNetwork
-    lengths = [1024, 4096, 8192]
-    rows = []
-    for T in lengths:
+    print(f'\n## 4. Training step (forward + backward + AdamW), batch 1, d {config.d_model}, '
+          f'{config.n_encoder_layers} + {config.n_decoder_layers} layers, edit = half the raw\n')
+    print(table(['raw frames', 'edit frames', 'editptr: raw frames/s', 'nn.Transformer: raw frames/s', 'editptr / baseline'], []),
+          flush=True)
+    for T in [1024, 4096, 8192]:
         mel, target = raw_input(T), edit_targets(T)
-        res = []
-        for name, build in (('editptr', lambda: PointerNetwork(config)), ('nn.Transformer', lambda: PlainPointerTransformer(config))):
+        speed = []
+        for build in (lambda: PointerNetwork(config), lambda: PlainPointerTransformer(config)):
             torch.manual_seed(0)
             model = build().train()
             opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
@@ -213,12 +215,10 @@ def bench_train(config, quick):
                 model(mel, target)['loss'].backward()
                 opt.step()
             step()                                                          # warm-up
-            res.append(T / timed(step, 1 if quick else 2))
+            speed.append(T / timed(step, 1 if quick else 2))
             del model, opt
-        rows.append([f'{T:,}', target.shape[1] - 1, f'{res[0]:.0f}', f'{res[1]:.0f}', f'{res[0] / res[1]:.2f}x'])
-    print(f'\n## 4. Training step (forward + backward + AdamW), batch 1, d {config.d_model}, '
-          f'{config.n_encoder_layers} + {config.n_decoder_layers} layers, edit = half the raw\n')
-    print(table(['raw frames', 'edit frames', 'editptr: raw frames/s', 'nn.Transformer: raw frames/s', 'editptr / baseline'], rows))
+        print(table([''] * 5, [[f'{T:,}', target.shape[1] - 1, f'{speed[0]:.0f}', f'{speed[1]:.0f}',
+                                f'{speed[0] / speed[1]:.2f}x']]).splitlines()[-1], flush=True)  # one row at a time
 
 
 def main():
