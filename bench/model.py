@@ -85,11 +85,16 @@ def attention_child(spec: dict) -> dict:
         return {'time': timed(lambda: forward(x), spec['repeats']), 'peak_mb': peak}
 
 
-def measure_attention(kind: str, T: int, config: PointerNetworkConfig, threads: int, repeats: int) -> dict:
-    spec = dict(kind=kind, T=T, config=config.to_dict(), threads=threads, repeats=repeats)
+def child(spec: dict) -> dict:
+    "Run one measurement in a fresh process (this script with --child); its result, or {'error': ...}."
     r = subprocess.run([sys.executable, __file__, '--child', json.dumps(spec)], capture_output=True, text=True)
-    if r.returncode: return {'error': r.stderr.strip().splitlines()[-1] if r.stderr.strip() else f'exit {r.returncode}'}
-    return json.loads(r.stdout)
+    if r.returncode == -9: return {'error': 'killed (out of memory)'}
+    if r.returncode: return {'error': r.stderr.strip().splitlines()[-1][:60] if r.stderr.strip() else f'exit {r.returncode}'}
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def measure_attention(kind: str, T: int, config: PointerNetworkConfig, threads: int, repeats: int) -> dict:
+    return child(dict(section='attention', kind=kind, T=T, config=config.to_dict(), threads=threads, repeats=repeats))
 
 
 def bench_attention(config, threads, quick):
@@ -197,28 +202,46 @@ def edit_targets(T_raw: int) -> torch.Tensor:
     return torch.cat([torch.arange(0, q), torch.arange(2 * q, 3 * q), torch.tensor([STOP_TOKEN])])[None]
 
 
-def bench_train(config, quick):
+def train_child(spec: dict) -> dict:
+    "Run in a fresh process under a memory limit: raw frames/s of training steps of one model at one length."
+    global CLOCK
+    torch.set_num_threads(spec['threads'])
+    CLOCK = time.process_time if spec['threads'] == 1 else time.perf_counter
+    limit = spec['memory_limit_gb'] << 30                                   # fail, not swamp the shared machine
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from editptr.model import PointerNetwork
+    config, T = PointerNetworkConfig(**spec['config']), spec['T']
+    mel, target = raw_input(T), edit_targets(T)
+    torch.manual_seed(0)
+    model = (PointerNetwork if spec['kind'] == 'editptr' else PlainPointerTransformer)(config).train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    def step():
+        opt.zero_grad(set_to_none=True)
+        model(mel, target)['loss'].backward()
+        opt.step()
+    try:
+        step()                                                              # warm-up
+        return {'speed': T / timed(step, spec['repeats'])}
+    except RuntimeError as e:
+        return {'error': 'out of memory' if 'alloc' in str(e) else str(e).splitlines()[0][:60]}
+
+
+def bench_train(config, threads, quick, memory_limit_gb=12):
     print(f'\n## 4. Training step (forward + backward + AdamW), batch 1, d {config.d_model}, '
-          f'{config.n_encoder_layers} + {config.n_decoder_layers} layers, edit = half the raw\n')
+          f'{config.n_encoder_layers} + {config.n_decoder_layers} layers, edit = half the raw, '
+          f'each run in its own process limited to {memory_limit_gb} GB\n')
     print(table(['raw frames', 'edit frames', 'editptr: raw frames/s', 'nn.Transformer: raw frames/s', 'editptr / baseline'], []),
           flush=True)
     for T in [1024, 4096, 8192]:
-        mel, target = raw_input(T), edit_targets(T)
-        speed = []
-        for build in (lambda: PointerNetwork(config), lambda: PlainPointerTransformer(config)):
-            torch.manual_seed(0)
-            model = build().train()
-            opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-            def step():
-                opt.zero_grad(set_to_none=True)
-                model(mel, target)['loss'].backward()
-                opt.step()
-            step()                                                          # warm-up
-            speed.append(T / timed(step, 1 if quick else 2))
-            del model, opt
-        print(table([''] * 5, [[f'{T:,}', target.shape[1] - 1, f'{speed[0]:.0f}', f'{speed[1]:.0f}',
-                                f'{speed[0] / speed[1]:.2f}x']]).splitlines()[-1], flush=True)  # one row at a time
+        r = {}
+        for kind in ('editptr', 'nn.Transformer'):
+            spec = dict(section='train', kind=kind, T=T, config=config.to_dict(), threads=threads,
+                        repeats=1 if quick else 2, memory_limit_gb=memory_limit_gb)
+            r[kind] = child(spec)
+        cell = lambda x: x['error'] if 'error' in x else f"{x['speed']:.0f}"
+        ratio = f"{r['editptr']['speed'] / r['nn.Transformer']['speed']:.2f}x" if all('speed' in x for x in r.values()) else '-'
+        row = [f'{T:,}', T // 2, cell(r['editptr']), cell(r['nn.Transformer']), ratio]
+        print(table([''] * 5, [row]).splitlines()[-1], flush=True)            # one row at a time
 
 
 def main():
@@ -230,7 +253,9 @@ def main():
     p.add_argument('--child', help=argparse.SUPPRESS)
     a = p.parse_args()
     warnings.filterwarnings('ignore', message='enable_nested_tensor')    # nn.Transformer with norm_first
-    if a.child: print(json.dumps(attention_child(json.loads(a.child)))); return
+    if a.child:
+        spec = json.loads(a.child)
+        print(json.dumps((attention_child if spec['section'] == 'attention' else train_child)(spec))); return
     torch.set_num_threads(a.threads)
     global CLOCK
     CLOCK = time.process_time if a.threads == 1 else time.perf_counter
@@ -238,7 +263,7 @@ def main():
     print(f'# editptr model benchmarks ({"small" if a.small else "default"} config{", quick" if a.quick else ""}, '
           f'torch {torch.__version__}, {a.threads} thread(s))')
     sections = {'attention': lambda: bench_attention(config, a.threads, a.quick), 'cache': lambda: bench_cache(config, a.quick),
-                'generate': lambda: bench_generate(config, a.quick), 'train': lambda: bench_train(config, a.quick)}
+                'generate': lambda: bench_generate(config, a.quick), 'train': lambda: bench_train(config, a.threads, a.quick)}
     for name in a.only.split(','): sections[name]()
 
 

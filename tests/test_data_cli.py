@@ -96,3 +96,10 @@ def test_nothing_built_is_an_error(tmp_path):
     assert r.returncode == 1 and 'nothing was built' in r.stderr
     r = run('audio', tmp_path / 'missing', '--out', tmp_path / 'c', '--no-progress')
     assert r.returncode == 2 and 'no such directory' in r.stderr
+
+
+def test_verify_align_records_agreement(tmp_path):
+    r = run('synth', '--out', tmp_path / 'va', '--tracks', 1, '--duration', 10, '--styles', 'shorten', '--verify-align', '--jobs', 1, '--no-progress')
+    assert r.returncode == 0, r.stderr
+    info = json.loads((tmp_path / 'va' / 'pointers' / 'synth0000_shorten_info.json').read_text())
+    assert info['align_within_3'] > 0.9 and info['align_ratio'] > 0.95 and abs(info['align_length_diff']) <= 2
