@@ -5,7 +5,7 @@ BIN     := .venv/bin
 STAMP   := .venv/.installed
 NBHASH  = find $(1) -name '*.py' -o -name '*.ipynb' | grep -v checkpoints | sort | xargs md5sum | md5sum
 
-.PHONY: install test demo clean-reports
+.PHONY: install test demo readme
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -25,5 +25,27 @@ test: $(STAMP)
 	$(BIN)/nbdev_test --n_workers 2 --timing
 	$(BIN)/pytest -q tests/
 
-demo: $(STAMP)
-	$(PY) -m editptr.demo
+# The demo: default synthetic corpus -> train -> evaluate -> explore, as executed notebooks + HTML.
+DEMO_CORPUS := data/synth
+DEMO_MODEL  := models/pointer_network
+DEMO_TRAIN  := -p corpus_dir $(DEMO_CORPUS) -p build_corpus False -p save_dir $(DEMO_MODEL) \
+	-p d_model 64 -p n_heads 4 -p n_encoder_layers 1 -p n_decoder_layers 1 -p d_ff 128 -p latent_dim 16 \
+	-p config 'kl_anneal_steps=200 stop_weight=5 length_weight=3 checkpoint_every=50' \
+	-p max_steps 400 -p lr 1e-3 -p warmup_steps 30 -p val_every 50 -p threads 2 -p overwrite True
+PAPERMILL   := $(BIN)/papermill --no-progress-bar --log-output
+
+$(DEMO_CORPUS)/corpus.json: $(STAMP)
+	$(BIN)/editptr-data synth --out $(DEMO_CORPUS) --tracks 48 --duration 12 --jobs 2
+
+demo: $(DEMO_CORPUS)/corpus.json
+	mkdir -p reports
+	$(PAPERMILL) nbs/train.ipynb reports/train.ipynb $(DEMO_TRAIN)
+	$(PAPERMILL) nbs/evaluate.ipynb reports/evaluate.ipynb -p checkpoint $(DEMO_MODEL)/best.pt \
+	  -p corpus_dir $(DEMO_CORPUS) -y 'max_items: null'
+	$(PAPERMILL) nbs/explore.ipynb reports/explore.ipynb -p corpus_dir $(DEMO_CORPUS)
+	$(BIN)/jupyter nbconvert --to html reports/train.ipynb reports/evaluate.ipynb reports/explore.ipynb
+	@echo "reports written: reports/{train,evaluate,explore}.{ipynb,html}"
+
+# README.md is generated from nbs/index.ipynb
+readme: $(STAMP)
+	$(BIN)/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README

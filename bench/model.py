@@ -7,6 +7,7 @@
 4. train:     training-step throughput vs a plain nn.Transformer pointer network.
 
 Usage: python bench/model.py [--small] [--quick] [--threads N] [--only attention,cache,generate,train]
+                             [--memory-limit-gb 12]
 
 Time: with one thread (the default) the CPU time of the process (user + system), which is
 what the wall time would be on an idle machine: this machine's 2 cores are shared, and other
@@ -250,6 +251,7 @@ def main():
     p.add_argument('--quick', action='store_true', help='fewer steps and repeats')
     p.add_argument('--threads', type=int, default=1, help='torch CPU threads')
     p.add_argument('--only', default='attention,cache,generate,train', help='comma-separated sections')
+    p.add_argument('--memory-limit-gb', type=int, default=12, help='address-space limit of each training-step process')
     p.add_argument('--child', help=argparse.SUPPRESS)
     a = p.parse_args()
     warnings.filterwarnings('ignore', message='enable_nested_tensor')    # nn.Transformer with norm_first
@@ -263,7 +265,7 @@ def main():
     print(f'# editptr model benchmarks ({"small" if a.small else "default"} config{", quick" if a.quick else ""}, '
           f'torch {torch.__version__}, {a.threads} thread(s))')
     sections = {'attention': lambda: bench_attention(config, a.threads, a.quick), 'cache': lambda: bench_cache(config, a.quick),
-                'generate': lambda: bench_generate(config, a.quick), 'train': lambda: bench_train(config, a.threads, a.quick)}
+                'generate': lambda: bench_generate(config, a.quick), 'train': lambda: bench_train(config, a.threads, a.quick, a.memory_limit_gb)}
     for name in a.only.split(','): sections[name]()
 
 
