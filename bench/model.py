@@ -15,7 +15,8 @@ jobs stretch wall time. With --threads N > 1, wall time. The fastest of a few re
 
 Peak memory: torch's CPU allocations are invisible to tracemalloc, so each attention
 measurement runs in a fresh Python process (this script with --child) and reports how far
-its peak resident set size (getrusage ru_maxrss) rose during one forward pass.
+its peak resident set size (getrusage ru_maxrss) rose during one forward pass above the
+resident size just before it (/proc/self/statm).
 """
 from __future__ import annotations
 import argparse, json, math, resource, subprocess, sys, time, warnings
@@ -50,6 +51,11 @@ def timed(fn, repeats: int = 1) -> float:
 def peak_rss_mb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> float:
+    "Current resident set size (MiB), from /proc (Linux)."
+    with open('/proc/self/statm') as f: return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
 # ---------------------------------------------------------------- 1. attention
 
 def dense_mask(T: int, window: int, stride: int, max_keys: int) -> torch.Tensor:
@@ -80,9 +86,10 @@ def attention_child(spec: dict) -> dict:
     with torch.no_grad():
         forward(torch.randn(1, 256, c.d_model))                            # load kernels before measuring
         x = torch.randn(1, spec['T'], c.d_model)
-        before = peak_rss_mb()
+        base, old_peak = rss_mb(), peak_rss_mb()
         forward(x)
-        peak = peak_rss_mb() - before
+        if peak_rss_mb() <= old_peak: return {'error': 'peak below an earlier one: run alone'}
+        peak = peak_rss_mb() - base                                        # rise above the resident size before
         return {'time': timed(lambda: forward(x), spec['repeats']), 'peak_mb': peak}
 
 
