@@ -41,7 +41,7 @@ demo: $(DEMO_CORPUS)/corpus.json
 	mkdir -p reports
 	$(PAPERMILL) nbs/train.ipynb reports/train.ipynb $(DEMO_TRAIN)
 	$(PAPERMILL) nbs/evaluate.ipynb reports/evaluate.ipynb -p checkpoint $(DEMO_MODEL)/best.pt \
-	  -p corpus_dir $(DEMO_CORPUS) -y 'max_items: null'
+	  -p corpus_dir $(DEMO_CORPUS) -p max_items 12 -p max_steps_factor 1.5
 	$(PAPERMILL) nbs/explore.ipynb reports/explore.ipynb -p corpus_dir $(DEMO_CORPUS)
 	$(BIN)/jupyter nbconvert --to html reports/train.ipynb reports/evaluate.ipynb reports/explore.ipynb
 	@echo "reports written: reports/{train,evaluate,explore}.{ipynb,html}"
