@@ -22,6 +22,7 @@ test: $(STAMP)
 	  if [ "$$before" != "$$after" ]; then echo "nbdev_clean changed notebooks: commit cleaned notebooks"; exit 1; fi
 	@before=$$($(call NBHASH,editptr)); $(BIN)/nbdev_export; after=$$($(call NBHASH,editptr)); \
 	  if [ "$$before" != "$$after" ]; then echo "nbdev_export changed editptr/: notebooks and library differ"; exit 1; fi
+	$(PY) -c 'from editptr.align import warm_up; warm_up()'  # numba kernels compiled once, before parallel workers
 	$(BIN)/nbdev_test --n_workers 2 --timing
 	$(BIN)/pytest -q tests/
 
