@@ -17,12 +17,6 @@ def test_console_script_help(script):
     assert 'usage' in out.stdout.lower()
 
 
-def test_train_module_help():
-    out = subprocess.run([sys.executable, '-m', 'editptr.train', '--help'], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert '--resume' in out.stdout and '--corpus' in out.stdout
-
-
 @pytest.mark.parametrize('module', ['editptr', 'editptr.config', 'editptr.align', 'editptr.data', 'editptr.edit'])
 def test_cli_modules_import_light(module):
     "A CLI module imported for --help must not pull in torch or librosa (they cost seconds)."
