@@ -90,6 +90,7 @@ class TrainConfig(_DictConfig):
     warmup_steps: int = 500      # linear warm-up before cosine decay
     grad_clip: float = 1.0       # max gradient norm
     pointer_weight: float = 1.0  # pointer cross-entropy
+    edit_point_weight: float = 20.0  # pointer cross-entropy weight of edit points, steps that are not previous + 1 (1: plain mean)
     length_weight: float = 0.1   # output-length regression (log frames)
     stop_weight: float = 0.5     # stop BCE
     kl_weight: float = 0.01      # VAE KL, reached after annealing

@@ -18,7 +18,7 @@ from .losses import CONTINUE
 # %% auto #0
 __all__ = ['MAX_BAR_JUMP', 'DurationEmbedding', 'frame_window', 'CrossAttention', 'DecoderMemory', 'HierarchicalAttention',
            'PointerHead', 'StructurePredictionHead', 'LengthHead', 'relative_bar_logits', 'continue_or_jump',
-           'DecoderOutput', 'HierarchicalDecoder']
+           'coarse_continue_or_jump', 'DecoderOutput', 'HierarchicalDecoder']
 
 # %% ../nbs/13_decoder.ipynb #61ac172d
 class DurationEmbedding(nn.Module):
@@ -164,6 +164,11 @@ def relative_bar_logits(scores: Tensor,     # (B, T, 2 MAX_BAR_JUMP + 1) score p
     offset = (frame_bar[:, None, :] - bar_prev[:, :, None]).clamp(-R, R) + R                # (B, T, T_raw)
     return scores.gather(-1, offset)
 
+def _gate(continue_logit: Tensor, jump_logit: Tensor, has: Tensor) -> tuple[Tensor, Tensor]:
+    "(B, T) log P(continue) and log P(jump); where no `prev + 1` frame exists (`has` False) the jump is certain."
+    gate = torch.stack([continue_logit, jump_logit], -1).float().log_softmax(-1)           # (B, T, 2)
+    return gate[..., 0], torch.where(has, gate[..., 1], torch.zeros_like(gate[..., 1]))
+
 def continue_or_jump(jump_logits: Tensor,     # (B, T, T_raw) scores of the jump destinations (-inf: padding)
                      continue_logit: Tensor,  # (B, T) gate score of continuing
                      jump_logit: Tensor,      # (B, T) gate score of jumping
@@ -175,9 +180,24 @@ def continue_or_jump(jump_logits: Tensor,     # (B, T, T_raw) scores of the jump
     has = (cand >= 0) & (cand < n_frames[:, None])                                          # (B, T) a +1 frame exists
     is_cand = (torch.arange(jump_logits.shape[-1], device=prev.device) == cand.unsqueeze(-1)) & has.unsqueeze(-1)
     jump_lp = jump_logits.float().masked_fill(is_cand, -1e9).log_softmax(-1)                # destinations other than +1
-    gate = torch.stack([continue_logit, jump_logit], -1).float().log_softmax(-1)             # (B, T, 2)
-    log_jump = torch.where(has, gate[..., 1], torch.zeros_like(gate[..., 1]))
-    return torch.where(is_cand, gate[..., :1], jump_lp + log_jump.unsqueeze(-1))
+    log_cont, log_jump = _gate(continue_logit, jump_logit, has)
+    return torch.where(is_cand, log_cont.unsqueeze(-1), jump_lp + log_jump.unsqueeze(-1))
+
+def coarse_continue_or_jump(jump_logits: Tensor,     # (B, T, S) bar (or beat) scores of the jump destinations (-inf: padding)
+                            frame_index: Tensor,     # (B, T_raw) bar (or beat) of every raw frame
+                            continue_logit: Tensor,  # (B, T) gate score of continuing
+                            jump_logit: Tensor,      # (B, T) gate score of jumping
+                            prev: Tensor,            # (B, T) previous pointer
+                            n_frames: Tensor,        # (B,) valid raw frames
+                           ) -> Tensor:
+    "(B, T, S) log-probabilities of the bar (or beat) under the same gate: P(continue) on the one holding `prev + 1`, P(jump) spread by the scores."
+    cand = prev + 1
+    has = (cand >= 0) & (cand < n_frames[:, None])
+    unit = frame_index.gather(1, cand.clamp(0, frame_index.shape[1] - 1))                  # (B, T) bar (beat) of prev + 1
+    is_unit = (torch.arange(jump_logits.shape[-1], device=prev.device) == unit.unsqueeze(-1)) & has.unsqueeze(-1)
+    log_cont, log_jump = _gate(continue_logit, jump_logit, has)
+    jump_lp = jump_logits.float().log_softmax(-1) + log_jump.unsqueeze(-1)                 # a jump may land in that unit too
+    return torch.where(is_unit, torch.logaddexp(log_cont.unsqueeze(-1).expand_as(jump_lp), jump_lp), jump_lp)
 
 # %% ../nbs/13_decoder.ipynb #73a51605
 @dataclass
@@ -229,11 +249,11 @@ class HierarchicalDecoder(nn.Module):
         h_bar, h_beat, h = self.cross(x, mem, prev)
         h = self.norm(h)
         structure = self.structure_head(h)
+        gate = (structure[..., CONTINUE].float(), structure[..., CONTINUE + 1:].float().logsumexp(-1), prev, mem.n_frames)
         jump = self.frame_head(h, mem.frame_keys, mem.frame_mask) + relative_bar_logits(self.rel_bar(h).float(), mem.frame_bar, prev)
-        pointer = continue_or_jump(jump, structure[..., CONTINUE].float(), structure[..., CONTINUE + 1:].float().logsumexp(-1),
-                                   prev, mem.n_frames)
-        return DecoderOutput(pointer, self.beat_head(h_beat, mem.beat_keys, mem.beat_mask),
-                             self.bar_head(h_bar, mem.bar_keys, mem.bar_mask), self.stop_head(h).squeeze(-1).float(), structure)
+        beat = coarse_continue_or_jump(self.beat_head(h_beat, mem.beat_keys, mem.beat_mask), mem.frame_beat, *gate)
+        bar = coarse_continue_or_jump(self.bar_head(h_bar, mem.bar_keys, mem.bar_mask), mem.frame_bar, *gate)
+        return DecoderOutput(continue_or_jump(jump, *gate), beat, bar, self.stop_head(h).squeeze(-1).float(), structure)
 
     def forward(self, mem: DecoderMemory,
                 prev: Tensor,    # (B, T) previous pointer of each step: the targets shifted right, PAD first

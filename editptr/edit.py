@@ -10,8 +10,8 @@ import numpy as np
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
 
 # %% auto #0
-__all__ = ['SUFFIXES', 'EditError', 'output_paths', 'check_outputs', 'edit_report', 'labels_text', 'load_model', 'read_input',
-           'style_latent', 'edit_pointers', 'build_parser', 'run', 'main']
+__all__ = ['SUFFIXES', 'EditError', 'output_paths', 'check_outputs', 'edit_report', 'labels_text', 'read_input', 'style_latent',
+           'edit_pointers', 'build_parser', 'run', 'main']
 
 # %% ../nbs/22_edit.ipynb #c5a8d562
 class EditError(RuntimeError):
@@ -58,15 +58,6 @@ def labels_text(pointers: np.ndarray, cfg: AudioConfig = AudioConfig()) -> str:
     return ''.join(l + '\n' for l in lines)
 
 # %% ../nbs/22_edit.ipynb #9c1fbac7
-def load_model(checkpoint, device: str = 'cpu'):
-    "`PointerNetwork.from_checkpoint`, with errors that name the file."
-    path = Path(checkpoint)
-    if not path.is_file(): raise EditError(f"{path}: checkpoint not found")
-    from editptr.model import PointerNetwork
-    try: model = PointerNetwork.from_checkpoint(path, map_location=device)
-    except Exception as e: raise EditError(f"{path}: not a readable editptr checkpoint ({type(e).__name__}: {e})") from e
-    return model.to(device).eval()
-
 def read_input(path, cfg: AudioConfig = AudioConfig()):
     "Audio, log-mel and per-frame beat index of an input file (AudioError names the file)."
     from editptr.audio import load_audio, check_audio, mel_spectrogram, beat_grid
@@ -134,9 +125,10 @@ def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     paths = output_paths(args.out, args.samples)
     check_outputs(paths, args.force)
     if not Path(args.input).is_file(): raise EditError(f"{args.input}: input audio not found")
-    model = load_model(args.checkpoint, args.device)
     import torch, soundfile as sf
+    from editptr.model import PointerNetwork
     from editptr.audio import render
+    model = PointerNetwork.from_checkpoint(args.checkpoint, map_location=args.device).to(args.device)
     torch.manual_seed(args.seed)
     y, mel, beats = read_input(args.input, cfg)
     z = style_latent(model, *args.style_ref, cfg=cfg, device=args.device) if args.style_ref else None
@@ -158,8 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     "Entry point of `editptr-edit`."
     args = build_parser().parse_args(argv)
     from editptr.audio import AudioError
+    from editptr.model import CheckpointError
     try: paths = run(args)
-    except (EditError, AudioError) as e:
+    except (EditError, AudioError, CheckpointError) as e:
         print(f"editptr-edit: error: {e}", file=sys.stderr); return 2
     for d in paths: print(f"wrote {d['wav']} ({', '.join(p.name for k, p in d.items() if k != 'wav')})")
     return 0

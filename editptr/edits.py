@@ -208,38 +208,43 @@ def _merge(bars: np.ndarray, keep: np.ndarray) -> list[tuple[int, int]]:
 def _bars(a: TrackAnalysis) -> np.ndarray:
     l = a.bar_lines(); return np.stack([l[:-1], l[1:]], 1)
 
-def _shorten(a: TrackAnalysis, target: int, rng: np.random.Generator, phrase: int = 4) -> list:
-    bars = _bars(a); n_bars = len(bars)
-    blen = bars[:, 1] - bars[:, 0]
-    keep = np.ones(n_bars, bool)
-    total = int(blen.sum())
-    def drop(idx):
-        nonlocal total
-        idx = [i for i in idx if 0 < i < n_bars - 1 and keep[i]]     # first and last bar always stay
-        if not idx or total - blen[idx].sum() < target: return False
-        keep[idx] = False; total -= int(blen[idx].sum()); return True
-    secs = a.sections[1:-1]
-    for j in rng.permutation(len(secs)):
-        s = secs[j]
-        drop([i for i in range(n_bars) if bars[i, 0] >= s.start_frame and bars[i, 1] <= s.end_frame])
-    for size in (phrase, 1):
-        starts = [i for i in range(1, n_bars - 1, size)]
-        for j in rng.permutation(len(starts)): drop(list(range(starts[j], starts[j] + size)))
-    return _merge(bars, keep)
+def _section_bars(a: TrackAnalysis, bars: np.ndarray) -> list[list[int]]:
+    "Indices of the bars inside each section (a section may hold none)."
+    return [[i for i in range(len(bars)) if bars[i, 0] >= s.start_frame and bars[i, 1] <= s.end_frame] for s in a.sections]
 
-def _extend(a: TrackAnalysis, target: int, rng: np.random.Generator, phrase: int = 4) -> list:
+def _editor_order(n: int) -> list[int]:
+    "Sections in the order the editor touches them: middle ones latest first, then the last, then the first."
+    return list(range(n - 2, 0, -1)) + ([n - 1, 0] if n > 1 else [0])
+
+def _shorten(a: TrackAnalysis, target: int | None, rng: np.random.Generator) -> list:
+    if target is None: target = int(round(rng.uniform(0.55, 0.85) * a.n_frames))
+    bars = _bars(a); blen = bars[:, 1] - bars[:, 0]
+    keep, total = np.ones(len(bars), bool), int(blen.sum())
+    sec_bars, labels = _section_bars(a, bars), [s.label for s in a.sections]
+    middle = list(range(len(sec_bars) - 2, 0, -1))
+    repeats = [k for k in middle if labels[k] in labels[:k]]
+    for k in repeats + [k for k in middle if k not in repeats]:         # whole sections: repeats first
+        idx = sec_bars[k]
+        if idx and total - blen[idx].sum() >= target: keep[idx] = False; total -= int(blen[idx].sum())
+    while True:                                 # then the last bar of the longest section (a section keeps its first bar)
+        kept = [[i for i in idx if keep[i]] for idx in sec_bars]
+        cands = [k for k in range(len(kept)) if len(kept[k]) > 1 and total - blen[kept[k][-1]] / 2 >= target]
+        if not cands: return _merge(bars, keep)
+        i = kept[max(cands, key=lambda k: (len(kept[k]), k))][-1]
+        keep[i] = False; total -= int(blen[i])
+
+def _extend(a: TrackAnalysis, target: int | None, rng: np.random.Generator, phrase: int = 4) -> list:
+    if target is None: target = int(round(rng.uniform(1.2, 1.6) * a.n_frames))
     bars = _bars(a); n_bars = len(bars)
     reps = np.ones(n_bars, int)                 # plays of each bar block; loops set the block's first bar
     block = np.arange(n_bars)                   # bar -> first bar of its loop block
     total, looped = int(a.n_frames), np.zeros(n_bars, bool)
-    cands = [[i for i in range(n_bars) if bars[i, 0] >= s.start_frame and bars[i, 1] <= s.end_frame]
-             for s in a.sections]
-    cands += [list(range(i, min(i + phrase, n_bars))) for i in range(0, n_bars, phrase)]
-    cands += [[i] for i in range(n_bars)]
-    for level in (cands[:len(a.sections)], cands[len(a.sections):-n_bars], cands[-n_bars:]):
-        for j in rng.permutation(len(level)):
-            idx = level[j]
-            if not idx or looped[idx].any(): continue
+    sec_bars = [idx for idx in _section_bars(a, bars) if idx]
+    order = [sec_bars[k] for k in _editor_order(len(sec_bars))]
+    levels = (order, [idx[:phrase] for idx in order], [idx[:1] for idx in order])   # sections, opening phrases, first bars
+    for level in levels:
+        for idx in level:
+            if looped[idx].any(): continue
             L = int(bars[idx[-1], 1] - bars[idx[0], 0])
             if L == 0 or total + L > target + L // 2: continue     # overshoot by at most half the span
             times = max(1, (target - total + L // 2) // L)
@@ -257,15 +262,13 @@ def _trim(a: TrackAnalysis, target: int | None, rng: np.random.Generator) -> lis
     lo, hi = a.active or (0, a.n_frames)
     start = int(lines[lines <= lo].max()); stop = int(lines[lines >= hi].min())   # silence, on bar lines
     secs = a.sections
-    if target is None and len(secs) >= 3:
-        which = rng.integers(0, 3)   # 0: intro, 1: outro, 2: both
-        if which in (0, 2): start = max(start, secs[0].end_frame)
-        if which in (1, 2): stop = min(stop, secs[-1].start_frame)
-    elif target is not None:
+    if target is None and len(secs) >= 3:       # intro and outro go
+        start, stop = max(start, secs[0].end_frame), min(stop, secs[-1].start_frame)
+    elif target is not None:                    # bars from both ends in turn, the start first
         inner = lines[(lines >= start) & (lines <= stop)]
         i, j = 0, len(inner) - 1
         while inner[j] - inner[i] > target and j - i > 1:
-            if (j + i + int(rng.integers(0, 2))) % 2: i += 1
+            if (i + (len(inner) - 1 - j)) % 2 == 0: i += 1
             else: j -= 1
         start, stop = int(inner[i]), int(inner[j])
     return [(start, stop)]
@@ -276,12 +279,8 @@ def _rearrange(a: TrackAnalysis, target: int | None, rng: np.random.Generator) -
         l = a.bar_lines(); m = int(l[len(l) // 2]); return [(m, a.n_frames), (0, m)]
     labels = [s[0] for s in secs]
     repeated = [i for i in range(1, len(secs)) if labels.count(labels[i]) > 1]
-    src = int(rng.choice(repeated or list(range(1, len(secs)))))
-    moved = secs.pop(src)
-    dest = 0 if rng.random() < 0.6 else int(rng.integers(0, len(secs) + 1))
-    if dest == src: dest = 0
-    secs.insert(dest, moved)
-    return _merge_spans([(s[1], s[2]) for s in secs])
+    moved = secs.pop(repeated[0] if repeated else len(secs) - 1)   # the first repeated section (a chorus), else the last
+    return _merge_spans([(s[1], s[2]) for s in [moved] + secs])
 
 def _merge_spans(spans):
     out = []
@@ -292,16 +291,13 @@ def _merge_spans(spans):
 
 # %% ../nbs/03_edits.ipynb #41c05734
 STYLES = {
-    'shorten': lambda a, t, rng: _shorten(a, int(round(0.7 * a.n_frames)) if t is None else t, rng),
-    'extend': lambda a, t, rng: _extend(a, int(round(1.3 * a.n_frames)) if t is None else t, rng),
-    'trim': _trim,
-    'rearrange': _rearrange,
-}  # name -> plan(analysis, target_frames | None, rng) -> raw spans in playing order
+    'shorten': _shorten, 'extend': _extend, 'trim': _trim, 'rearrange': _rearrange,
+}  # name -> plan(analysis, target_frames | None, rng) -> raw spans in playing order; rng draws a missing target
 
 def edit_pointers(analysis: TrackAnalysis,  # beats, sections and length of the raw
                   style: str,               # one of STYLES
-                  target_frames: int | None = None,  # wanted edit length (None: the style's default)
-                  seed: int = 0,            # picks which sections/bars; same seed, same edit
+                  target_frames: int | None = None,  # wanted edit length (None: drawn from the style's range)
+                  seed: int = 0,            # draws the length when `target_frames` is None
                  ) -> np.ndarray:
     "Int32 pointers of an edit in `style`, cutting only on bar lines."
     if style not in STYLES: raise ValueError(f"edit_pointers: unknown style {style!r}; known: {sorted(STYLES)}")
@@ -318,8 +314,8 @@ class EditPair:
 
 def make_pair(raw_audio: np.ndarray | SynthTrack,  # raw signal (or a SynthTrack)
               style: str,                           # one of STYLES
-              duration: float | None = None,        # edit length in seconds (None: style default)
-              seed: int = 0,                        # style randomness
+              duration: float | None = None,        # edit length in seconds (None: drawn from the style's range)
+              seed: int = 0,                        # draws the length when `duration` is None
               analysis: TrackAnalysis | SynthTrack | None = None,  # None: analyze(raw)
               cfg: AudioConfig = AudioConfig(),
               crossfade_ms: float = 10.0,           # seam crossfade passed to render

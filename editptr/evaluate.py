@@ -55,13 +55,14 @@ def predict_item(model, item: dict,             # one `PointerDataset` item
              ref_pointers=ref['pointer_logits'][0].float().argmax(-1).cpu().numpy(),
              ref_stop=ref['stop_logits'][0].float().sigmoid().cpu().numpy(),
              ref_length=float(ref['predicted_length'][0]),
-             generate=model.generate(mel, **kw)['pointers'][0].cpu().numpy())
+             generate=model.generate(mel, **kw)['pointers'][0].cpu().numpy(),
+             generate_ref=model.generate(mel, z=model.encode_style(mel, tgt, beats=beats), **kw)['pointers'][0].cpu().numpy())
     if hierarchical: r['generate_hierarchical'] = model.generate_hierarchical(mel, coarse_to_fine=True, **kw)['pointers'][0].cpu().numpy()
     return r
 
 # %% ../nbs/21_evaluate.ipynb #a5de88ac
 TF_METHODS = ('model', 'model (reference z)', 'continue +1', 'copy raw')              # teacher-forced rows
-FR_METHODS = ('model (greedy)', 'model (hierarchical)', 'continue +1', 'copy raw')    # free-running rows
+FR_METHODS = ('model (greedy)', 'model (hierarchical)', 'model (greedy, reference z)', 'continue +1', 'copy raw')  # free-running rows
 
 def _pad(rows: list, value) -> np.ndarray:
     "List of 1-D arrays as one (n, T_max) array padded with `value`."
@@ -86,6 +87,7 @@ def score_group(items: list[dict]) -> list[dict]:
     trues = [trim(i['target']) for i in items]
     fr_preds = {'model (greedy)': [i['generate'] for i in items],
                 'model (hierarchical)': [i.get('generate_hierarchical') for i in items],
+                'model (greedy, reference z)': [i['generate_ref'] for i in items],
                 'continue +1': [continue_sequence(len(t)) for t in trues],
                 'copy raw': [np.arange(i['n_raw']) for i in items]}
     for m in FR_METHODS:
@@ -213,11 +215,12 @@ def plot_loss_curves(log,                                       # metrics.jsonl 
 
 # %% ../nbs/21_evaluate.ipynb #2eb2ac4b
 def plot_prediction(result: EvalResult, i: int = 0,        # which evaluated pair
-                    which: str = 'generate',               # 'generate', 'generate_hierarchical' or 'tf_pointers'
+                    which: str = 'generate',               # 'generate', 'generate_hierarchical', 'generate_ref' or 'tf_pointers'
                     cfg: AudioConfig = AudioConfig()) -> go.Figure:
     "Pointer path of a prediction with the true path overlaid."
     it = result.items[i]
-    label = {'generate': 'greedy', 'generate_hierarchical': 'hierarchical', 'tf_pointers': 'teacher-forced'}.get(which, which)
+    label = {'generate': 'greedy', 'generate_hierarchical': 'hierarchical', 'generate_ref': 'greedy, reference z',
+             'tf_pointers': 'teacher-forced'}.get(which, which)
     return plot_pointer_path(it[which], truth=it['target'], cfg=cfg, title=f"{it['name']} ({it['style']}): {label} vs true")
 
 # %% ../nbs/21_evaluate.ipynb #5d1bcb07

@@ -11,8 +11,8 @@ from .config import TrainConfig, STOP_TOKEN, PAD_TOKEN
 
 # %% auto #0
 __all__ = ['CONTINUE', 'CUT', 'LOOP_BACK', 'LOSS_WEIGHT_FIELDS', 'previous_pointers', 'output_lengths', 'stop_targets',
-           'structure_targets', 'coarse_targets', 'masked_cross_entropy', 'stop_loss', 'length_loss', 'smoothness_loss',
-           'loss_weights', 'pointer_network_losses']
+           'structure_targets', 'coarse_targets', 'masked_cross_entropy', 'edit_point_weights', 'stop_loss',
+           'length_loss', 'smoothness_loss', 'loss_weights', 'pointer_network_losses']
 
 # %% ../nbs/15_losses.ipynb #9ba9aab7
 def previous_pointers(pointers: Tensor,  # (..., T) pointers
@@ -63,11 +63,22 @@ def coarse_targets(pointers: Tensor,     # (B, T_out) frame pointers
 # %% ../nbs/15_losses.ipynb #c8995e99
 def masked_cross_entropy(logits: Tensor,   # (B, T, C) class scores
                          targets: Tensor,  # (B, T) class index; negative (STOP, PAD) = not counted
+                         step_weights: Tensor | None = None,  # (B, T) weight of each step; None: all 1
                         ) -> Tensor:
-    "Mean cross-entropy over the steps with a class target (0 when there is none)."
+    "Mean (or `step_weights`-weighted mean) cross-entropy over the steps with a class target (0 when there is none)."
     valid = targets >= 0
     if not valid.any(): return logits.sum() * 0.0
-    return F.cross_entropy(logits[valid].float(), targets[valid])
+    ce = F.cross_entropy(logits[valid].float(), targets[valid], reduction='none')
+    if step_weights is None: return ce.mean()
+    w = step_weights[valid].float()
+    return (ce * w).sum() / w.sum()
+
+def edit_point_weights(pointers: Tensor,  # (B, T) target pointers
+                       weight: float,     # weight of an edit point
+                      ) -> Tensor:
+    "(B, T) `weight` where the target is a frame other than previous target + 1 (0 at the first step), else 1."
+    jump = (pointers >= 0) & (pointers != previous_pointers(pointers) + 1)
+    return torch.where(jump, weight, 1.0)
 
 # %% ../nbs/15_losses.ipynb #2fa61288
 def stop_loss(stop_logits: Tensor,  # (B, T) stop scores
@@ -110,10 +121,11 @@ def loss_weights(weights: dict | TrainConfig | None = None,  # overrides: a Trai
     if isinstance(weights, TrainConfig): cfg = weights
     else:
         weights = weights or {}
-        unknown = set(weights) - set(LOSS_WEIGHT_FIELDS.values())
-        if unknown: raise ValueError(f"unknown loss weights {sorted(unknown)}; known: {sorted(LOSS_WEIGHT_FIELDS.values())}")
+        known = [*LOSS_WEIGHT_FIELDS.values(), 'edit_point_weight']
+        unknown = set(weights) - set(known)
+        if unknown: raise ValueError(f"unknown loss weights {sorted(unknown)}; known: {sorted(known)}")
         cfg = TrainConfig().replace(**weights)
-    return {loss: float(getattr(cfg, f)) for loss, f in LOSS_WEIGHT_FIELDS.items()}
+    return {**{loss: float(getattr(cfg, f)) for loss, f in LOSS_WEIGHT_FIELDS.items()}, 'edit_point_weight': cfg.edit_point_weight}
 
 # %% ../nbs/15_losses.ipynb #de1e8e84
 def pointer_network_losses(outputs: dict,                     # 'pointer_logits', 'bar_pointer_logits', 'beat_pointer_logits', 'stop_logits', 'structure_logits', 'log_length'
@@ -125,8 +137,9 @@ def pointer_network_losses(outputs: dict,                     # 'pointer_logits'
                            weights: dict | TrainConfig | None = None,  # loss weight overrides
                           ) -> dict[str, Tensor]:
     "Every component loss of the pointer network and their weighted sum `'loss'`."
+    w = loss_weights(weights)
     losses = {
-        'pointer_loss': masked_cross_entropy(outputs['pointer_logits'], pointers),
+        'pointer_loss': masked_cross_entropy(outputs['pointer_logits'], pointers, edit_point_weights(pointers, w['edit_point_weight'])),
         'length_loss': length_loss(outputs['log_length'], output_lengths(pointers)),
         'stop_loss': stop_loss(outputs['stop_logits'], pointers),
         'kl_loss': kl.float().mean(),
@@ -135,6 +148,5 @@ def pointer_network_losses(outputs: dict,                     # 'pointer_logits'
         'beat_loss': masked_cross_entropy(outputs['beat_pointer_logits'], coarse_targets(pointers, frame_beat)),
         'structure_loss': masked_cross_entropy(outputs['structure_logits'], structure_targets(pointers)),
     }
-    w = loss_weights(weights)
     losses['loss'] = sum(w[k] * v for k, v in losses.items())
     return losses

@@ -291,8 +291,8 @@ class Trainer:
 
     def loss_weights(self) -> dict:
         "The loss weights of the current step (KL annealed)."
-        w = {f: getattr(self.tc, f) for f in ('pointer_weight', 'length_weight', 'stop_weight', 'kl_weight',
-                                              'smoothness_weight', 'bar_weight', 'beat_weight', 'structure_weight')}
+        from editptr.losses import LOSS_WEIGHT_FIELDS
+        w = {f: getattr(self.tc, f) for f in (*LOSS_WEIGHT_FIELDS.values(), 'edit_point_weight')}
         w['kl_weight'] = kl_weight_at(self.step, self.tc)
         return w
 
