@@ -6,7 +6,7 @@ Trains with `python -m editptr.train` under `torchrun --nproc_per_node N` (the s
 evaluates `best.pt` on the test split with `editptr.evaluate.evaluate`, prints the tables and writes
 `summary.json` (config, wall time, throughput, metric rows) beside the checkpoints.
 """
-import argparse, json, os, subprocess, sys, time
+import argparse, json, subprocess, sys, time
 from pathlib import Path
 
 MODEL = dict(d_model=128, n_heads=4, n_encoder_layers=2, n_decoder_layers=2, d_ff=512, latent_dim=16)

@@ -17,8 +17,8 @@ from .losses import CONTINUE
 
 # %% auto #0
 __all__ = ['MAX_BAR_JUMP', 'DurationEmbedding', 'frame_window', 'CrossAttention', 'DecoderMemory', 'HierarchicalAttention',
-           'PointerHead', 'StructurePredictionHead', 'LengthHead', 'relative_bar_logits', 'continue_or_jump',
-           'coarse_continue_or_jump', 'DecoderOutput', 'HierarchicalDecoder']
+           'PointerHead', 'StructurePredictionHead', 'LengthHead', 'relative_bar_logits', 'jump_gate',
+           'continue_or_jump', 'coarse_continue_or_jump', 'DecoderOutput', 'HierarchicalDecoder']
 
 # %% ../nbs/13_decoder.ipynb #61ac172d
 class DurationEmbedding(nn.Module):
@@ -164,38 +164,36 @@ def relative_bar_logits(scores: Tensor,     # (B, T, 2 MAX_BAR_JUMP + 1) score p
     offset = (frame_bar[:, None, :] - bar_prev[:, :, None]).clamp(-R, R) + R                # (B, T, T_raw)
     return scores.gather(-1, offset)
 
-def _gate(continue_logit: Tensor, jump_logit: Tensor, has: Tensor) -> tuple[Tensor, Tensor]:
-    "(B, T) log P(continue) and log P(jump); where no `prev + 1` frame exists (`has` False) the jump is certain."
+def jump_gate(continue_logit: Tensor,  # (B, T) gate score of continuing
+              jump_logit: Tensor,      # (B, T) gate score of jumping
+              prev: Tensor,            # (B, T) previous pointer
+              n_frames: Tensor,        # (B,) valid raw frames
+             ) -> tuple[Tensor, Tensor, Tensor]:
+    "(B, T) each: frame `prev + 1` (-1 where it is no frame), log P(continue), log P(jump) (0 where there is no `prev + 1`)."
+    nxt = prev + 1
+    has = (nxt >= 0) & (nxt < n_frames[:, None])
     gate = torch.stack([continue_logit, jump_logit], -1).float().log_softmax(-1)           # (B, T, 2)
-    return gate[..., 0], torch.where(has, gate[..., 1], torch.zeros_like(gate[..., 1]))
+    return torch.where(has, nxt, -1), gate[..., 0], torch.where(has, gate[..., 1], torch.zeros_like(gate[..., 1]))
 
-def continue_or_jump(jump_logits: Tensor,     # (B, T, T_raw) scores of the jump destinations (-inf: padding)
-                     continue_logit: Tensor,  # (B, T) gate score of continuing
-                     jump_logit: Tensor,      # (B, T) gate score of jumping
-                     prev: Tensor,            # (B, T) previous pointer
-                     n_frames: Tensor,        # (B,) valid raw frames
+def continue_or_jump(jump_logits: Tensor,  # (B, T, T_raw) scores of the jump destinations (-inf: padding)
+                     nxt: Tensor,          # (B, T) frame prev + 1, -1 where none (from `jump_gate`)
+                     log_cont: Tensor,     # (B, T) log P(continue)
+                     log_jump: Tensor,     # (B, T) log P(jump)
                     ) -> Tensor:
-    "(B, T, T_raw) log-probabilities of the continue-or-jump mixture (all jump where `prev + 1` is no frame)."
-    cand = prev + 1
-    has = (cand >= 0) & (cand < n_frames[:, None])                                          # (B, T) a +1 frame exists
-    is_cand = (torch.arange(jump_logits.shape[-1], device=prev.device) == cand.unsqueeze(-1)) & has.unsqueeze(-1)
-    jump_lp = jump_logits.float().masked_fill(is_cand, -1e9).log_softmax(-1)                # destinations other than +1
-    log_cont, log_jump = _gate(continue_logit, jump_logit, has)
-    return torch.where(is_cand, log_cont.unsqueeze(-1), jump_lp + log_jump.unsqueeze(-1))
+    "(B, T, T_raw) log-probabilities of the continue-or-jump mixture over frames."
+    is_next = torch.arange(jump_logits.shape[-1], device=nxt.device) == nxt.unsqueeze(-1)    # (B, T, T_raw)
+    jump_lp = jump_logits.float().masked_fill(is_next, -1e9).log_softmax(-1)                 # destinations other than +1
+    return torch.where(is_next, log_cont.unsqueeze(-1), jump_lp + log_jump.unsqueeze(-1))
 
-def coarse_continue_or_jump(jump_logits: Tensor,     # (B, T, S) bar (or beat) scores of the jump destinations (-inf: padding)
-                            frame_index: Tensor,     # (B, T_raw) bar (or beat) of every raw frame
-                            continue_logit: Tensor,  # (B, T) gate score of continuing
-                            jump_logit: Tensor,      # (B, T) gate score of jumping
-                            prev: Tensor,            # (B, T) previous pointer
-                            n_frames: Tensor,        # (B,) valid raw frames
+def coarse_continue_or_jump(jump_logits: Tensor,  # (B, T, S) bar (or beat) scores of the jump destinations (-inf: padding)
+                            frame_index: Tensor,  # (B, T_raw) bar (or beat) of every raw frame
+                            nxt: Tensor,          # (B, T) frame prev + 1, -1 where none (from `jump_gate`)
+                            log_cont: Tensor,     # (B, T) log P(continue)
+                            log_jump: Tensor,     # (B, T) log P(jump)
                            ) -> Tensor:
-    "(B, T, S) log-probabilities of the bar (or beat) under the same gate: P(continue) on the one holding `prev + 1`, P(jump) spread by the scores."
-    cand = prev + 1
-    has = (cand >= 0) & (cand < n_frames[:, None])
-    unit = frame_index.gather(1, cand.clamp(0, frame_index.shape[1] - 1))                  # (B, T) bar (beat) of prev + 1
-    is_unit = (torch.arange(jump_logits.shape[-1], device=prev.device) == unit.unsqueeze(-1)) & has.unsqueeze(-1)
-    log_cont, log_jump = _gate(continue_logit, jump_logit, has)
+    "(B, T, S) log-probabilities of the bar (or beat): P(continue) on the one holding `prev + 1`, P(jump) spread by the scores."
+    unit = torch.where(nxt >= 0, frame_index.gather(1, nxt.clamp(min=0)), -1)             # (B, T) bar (beat) of prev + 1
+    is_unit = torch.arange(jump_logits.shape[-1], device=nxt.device) == unit.unsqueeze(-1)
     jump_lp = jump_logits.float().log_softmax(-1) + log_jump.unsqueeze(-1)                 # a jump may land in that unit too
     return torch.where(is_unit, torch.logaddexp(log_cont.unsqueeze(-1).expand_as(jump_lp), jump_lp), jump_lp)
 
@@ -249,7 +247,7 @@ class HierarchicalDecoder(nn.Module):
         h_bar, h_beat, h = self.cross(x, mem, prev)
         h = self.norm(h)
         structure = self.structure_head(h)
-        gate = (structure[..., CONTINUE].float(), structure[..., CONTINUE + 1:].float().logsumexp(-1), prev, mem.n_frames)
+        gate = jump_gate(structure[..., CONTINUE].float(), structure[..., CONTINUE + 1:].float().logsumexp(-1), prev, mem.n_frames)
         jump = self.frame_head(h, mem.frame_keys, mem.frame_mask) + relative_bar_logits(self.rel_bar(h).float(), mem.frame_bar, prev)
         beat = coarse_continue_or_jump(self.beat_head(h_beat, mem.beat_keys, mem.beat_mask), mem.frame_beat, *gate)
         bar = coarse_continue_or_jump(self.bar_head(h_bar, mem.bar_keys, mem.bar_mask), mem.frame_bar, *gate)

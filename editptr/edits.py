@@ -196,15 +196,6 @@ def analyze(y: np.ndarray, cfg: AudioConfig = AudioConfig(),
 def _spans_to_pointers(spans: list[tuple[int, int]]) -> np.ndarray:
     return np.concatenate([np.arange(a, b) for a, b in spans] or [np.zeros(0)]).astype(np.int32)
 
-def _merge(bars: np.ndarray, keep: np.ndarray) -> list[tuple[int, int]]:
-    "Kept bars `(n_bars, 2)` joined into maximal contiguous spans."
-    spans = []
-    for (a, b), k in zip(bars, keep):
-        if not k: continue
-        if spans and spans[-1][1] == a: spans[-1] = (spans[-1][0], int(b))
-        else: spans.append((int(a), int(b)))
-    return spans
-
 def _bars(a: TrackAnalysis) -> np.ndarray:
     l = a.bar_lines(); return np.stack([l[:-1], l[1:]], 1)
 
@@ -229,7 +220,7 @@ def _shorten(a: TrackAnalysis, target: int | None, rng: np.random.Generator) -> 
     while True:                                 # then the last bar of the longest section (a section keeps its first bar)
         kept = [[i for i in idx if keep[i]] for idx in sec_bars]
         cands = [k for k in range(len(kept)) if len(kept[k]) > 1 and total - blen[kept[k][-1]] / 2 >= target]
-        if not cands: return _merge(bars, keep)
+        if not cands: return _merge_spans([(int(x), int(y)) for (x, y), k in zip(bars, keep) if k])
         i = kept[max(cands, key=lambda k: (len(kept[k]), k))][-1]
         keep[i] = False; total -= int(blen[i])
 
@@ -282,7 +273,8 @@ def _rearrange(a: TrackAnalysis, target: int | None, rng: np.random.Generator) -
     moved = secs.pop(repeated[0] if repeated else len(secs) - 1)   # the first repeated section (a chorus), else the last
     return _merge_spans([(s[1], s[2]) for s in [moved] + secs])
 
-def _merge_spans(spans):
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    "Spans in playing order, each joined with the next where one ends where the next starts."
     out = []
     for a, b in spans:
         if out and out[-1][1] == a: out[-1] = (out[-1][0], b)

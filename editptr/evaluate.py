@@ -43,7 +43,7 @@ def predict_item(model, item: dict,             # one `PointerDataset` item
     b = collate_fn([item])
     mel, beats, tgt = b['raw_mel'].to(device), b['beats'].to(device), b['target_pointers'].to(device)
     out = model(mel, tgt, beats=beats, use_vae=False)
-    ref = model(mel, tgt, beats=beats, use_vae=True)        # eval mode: the posterior mean of the true edit
+    ref = model(mel, tgt, beats=beats, use_vae=True)        # eval mode: z is the posterior mean of the true edit
     true = item['pointers'].numpy()
     kw = dict(temperature=0.0, beats=beats, max_steps=int(max_steps_factor * len(true)) + 16, target_length=len(true) if given_length else None)
     r = dict(name=item['name'], style=item['style'], song=item.get('song', item['name']), raw_start=int(item.get('raw_start', 0)),
@@ -56,7 +56,7 @@ def predict_item(model, item: dict,             # one `PointerDataset` item
              ref_stop=ref['stop_logits'][0].float().sigmoid().cpu().numpy(),
              ref_length=float(ref['predicted_length'][0]),
              generate=model.generate(mel, **kw)['pointers'][0].cpu().numpy(),
-             generate_ref=model.generate(mel, z=model.encode_style(mel, tgt, beats=beats), **kw)['pointers'][0].cpu().numpy())
+             generate_ref=model.generate(mel, z=ref['z'], **kw)['pointers'][0].cpu().numpy())
     if hierarchical: r['generate_hierarchical'] = model.generate_hierarchical(mel, coarse_to_fine=True, **kw)['pointers'][0].cpu().numpy()
     return r
 

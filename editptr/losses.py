@@ -10,9 +10,9 @@ from torch import Tensor
 from .config import TrainConfig, STOP_TOKEN, PAD_TOKEN
 
 # %% auto #0
-__all__ = ['CONTINUE', 'CUT', 'LOOP_BACK', 'LOSS_WEIGHT_FIELDS', 'previous_pointers', 'output_lengths', 'stop_targets',
-           'structure_targets', 'coarse_targets', 'masked_cross_entropy', 'edit_point_weights', 'stop_loss',
-           'length_loss', 'smoothness_loss', 'loss_weights', 'pointer_network_losses']
+__all__ = ['CONTINUE', 'CUT', 'LOOP_BACK', 'LOSS_WEIGHT_FIELDS', 'WEIGHT_FIELDS', 'previous_pointers', 'output_lengths',
+           'stop_targets', 'structure_targets', 'coarse_targets', 'masked_cross_entropy', 'edit_point_weights',
+           'stop_loss', 'length_loss', 'smoothness_loss', 'loss_weights', 'pointer_network_losses']
 
 # %% ../nbs/15_losses.ipynb #9ba9aab7
 def previous_pointers(pointers: Tensor,  # (..., T) pointers
@@ -114,6 +114,7 @@ def smoothness_loss(pointer_logits: Tensor,            # (B, T_out, T_raw) point
 LOSS_WEIGHT_FIELDS = {'pointer_loss': 'pointer_weight', 'length_loss': 'length_weight', 'stop_loss': 'stop_weight',
                       'kl_loss': 'kl_weight', 'smoothness_loss': 'smoothness_weight', 'bar_loss': 'bar_weight',
                       'beat_loss': 'beat_weight', 'structure_loss': 'structure_weight'}
+WEIGHT_FIELDS = (*LOSS_WEIGHT_FIELDS.values(), 'edit_point_weight')  # every TrainConfig field the losses read
 
 def loss_weights(weights: dict | TrainConfig | None = None,  # overrides: a TrainConfig or {'kl_weight': ...}
                 ) -> dict[str, float]:
@@ -121,9 +122,8 @@ def loss_weights(weights: dict | TrainConfig | None = None,  # overrides: a Trai
     if isinstance(weights, TrainConfig): cfg = weights
     else:
         weights = weights or {}
-        known = [*LOSS_WEIGHT_FIELDS.values(), 'edit_point_weight']
-        unknown = set(weights) - set(known)
-        if unknown: raise ValueError(f"unknown loss weights {sorted(unknown)}; known: {sorted(known)}")
+        unknown = set(weights) - set(WEIGHT_FIELDS)
+        if unknown: raise ValueError(f"unknown loss weights {sorted(unknown)}; known: {sorted(WEIGHT_FIELDS)}")
         cfg = TrainConfig().replace(**weights)
     return {**{loss: float(getattr(cfg, f)) for loss, f in LOSS_WEIGHT_FIELDS.items()}, 'edit_point_weight': cfg.edit_point_weight}
 

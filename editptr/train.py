@@ -291,8 +291,8 @@ class Trainer:
 
     def loss_weights(self) -> dict:
         "The loss weights of the current step (KL annealed)."
-        from editptr.losses import LOSS_WEIGHT_FIELDS
-        w = {f: getattr(self.tc, f) for f in (*LOSS_WEIGHT_FIELDS.values(), 'edit_point_weight')}
+        from editptr.losses import WEIGHT_FIELDS
+        w = {f: getattr(self.tc, f) for f in WEIGHT_FIELDS}
         w['kl_weight'] = kl_weight_at(self.step, self.tc)
         return w
 
