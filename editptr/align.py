@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from .config import AudioConfig, PAD_TOKEN, STOP_TOKEN
+from .metrics import seam_frames, seam_f1
 
 # %% auto #0
-__all__ = ['AUDIO_EXTS', 'frame_features', 'context_features', 'refine_seams', 'Alignment', 'edit_points', 'align_mels',
-           'align_audio', 'absorb_short_runs', 'splice_edit', 'degrade', 'score_alignment', 'warm_up', 'align_files',
-           'find_pairs', 'save_pointers', 'main']
+__all__ = ['AUDIO_EXTS', 'frame_features', 'context_features', 'refine_seams', 'Alignment', 'align_mels', 'align_audio',
+           'absorb_short_runs', 'splice_edit', 'degrade', 'score_alignment', 'warm_up', 'align_files', 'find_pairs',
+           'save_pointers', 'main']
 
 # %% ../nbs/04_align.ipynb #833f3925
 def frame_features(mel: np.ndarray,             # (n_mels, T) log-mel in dB
@@ -185,21 +186,13 @@ def refine_seams(pointers: np.ndarray,  # (T_edit,) Viterbi pointers
 class Alignment:
     pointers: np.ndarray     # (T_edit,) int32 raw frame per edited frame, PAD_TOKEN: no source
     confidence: np.ndarray   # (T_edit,) float32 similarity of each edited frame to its raw frame (0..1)
-    edit_points: np.ndarray  # edited frames where a seam starts (pointer != previous + 1)
+    edit_points: np.ndarray  # edited frames where a seam starts (`editptr.metrics.seam_frames`)
     ratio: float             # share of edited frames that found a source
 
     @property
     def ops(self) -> list:
         from editptr.edits import pointers_to_ops
         return pointers_to_ops(self.pointers)
-
-def edit_points(pointers: np.ndarray) -> np.ndarray:
-    "Indices `i >= 1` where `pointers[i] != pointers[i-1] + 1` (PAD to PAD is no seam)."
-    p = np.asarray(pointers).astype(np.int64)
-    if len(p) < 2: return np.zeros(0, np.int64)
-    jump = p[1:] != p[:-1] + 1
-    both_pad = (p[1:] == PAD_TOKEN) & (p[:-1] == PAD_TOKEN)
-    return np.flatnonzero(jump & ~both_pad) + 1
 
 def align_mels(raw_mel: np.ndarray,     # (n_mels, T_raw) log-mel dB
                edit_mel: np.ndarray,    # (n_mels, T_edit) log-mel dB
@@ -230,7 +223,7 @@ def align_mels(raw_mel: np.ndarray,     # (n_mels, T_raw) log-mel dB
     conf = np.where(pad, 0.0, np.clip(e[rows, cols], 0, 1)).astype(np.float32)
     if refine: ptr = refine_seams(ptr, edit_mel, raw_mel)
     ptr = absorb_short_runs(ptr, len(Fr))
-    return Alignment(ptr, conf, edit_points(ptr), float((ptr != PAD_TOKEN).mean()) if T else 0.0)
+    return Alignment(ptr, conf, seam_frames(ptr), float((ptr != PAD_TOKEN).mean()) if T else 0.0)
 
 def align_audio(raw: np.ndarray,                  # (n,) raw signal
                 edit: np.ndarray,                 # (m,) edited signal
@@ -254,7 +247,7 @@ def absorb_short_runs(pointers: np.ndarray,  # (T,) pointers
     "Replace each run shorter than `min_run` (at the edit's ends `min_edge_run`) by the continuation of a neighbour."
     p = np.asarray(pointers).astype(np.int64).copy()
     for _ in range(8):
-        s = np.r_[0, edit_points(p), len(p)]
+        s = np.r_[0, seam_frames(p), len(p)]
         changed = False
         for j in range(len(s) - 1):
             a, b = int(s[j]), int(s[j + 1])
@@ -327,15 +320,8 @@ def score_alignment(pred: np.ndarray,   # (T,) predicted pointers
     T = min(len(pred), len(truth))
     p, t = np.asarray(pred[:T], np.int64), np.asarray(truth[:T], np.int64)
     v = t != PAD_TOKEN
-    sp, st = edit_points(p), edit_points(t)
-    used, hit = np.zeros(len(sp), bool), 0
-    for s in st:
-        j = np.flatnonzero(~used & (np.abs(sp - s) <= tol))
-        if len(j): used[j[np.argmin(np.abs(sp[j] - s))]] = True; hit += 1
-    prec = hit / len(sp) if len(sp) else float(len(st) == 0)
-    rec = hit / len(st) if len(st) else float(len(sp) == 0)
     return dict(exact=float((p[v] == t[v]).mean()), within1=float((np.abs(p[v] - t[v]) <= 1).mean()),
-                seam_f1=2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+                seam_f1=seam_f1(p, t, tol)['seam_f1'])
 
 # %% ../nbs/04_align.ipynb #b660223e
 def warm_up(cfg: AudioConfig = AudioConfig()):
@@ -390,7 +376,7 @@ def save_pointers(pointer_dir: str | Path, name: str,
     d = Path(pointer_dir); d.mkdir(parents=True, exist_ok=True)
     p = np.asarray(pointers, np.int32)
     np.save(d / f"{name}_pointers.npy", p)
-    pts = edit_points(p)
+    pts = seam_frames(p)
     info = {**info, 'n_edit_frames': int(len(p)), 'edit_points': [int(x) for x in pts],
             'ops': format_ops(pointers_to_ops(p))}
     tmp = d / f".{name}_info.json.tmp"

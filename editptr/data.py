@@ -37,10 +37,9 @@ def _write_wav(path: Path, y, sr: int):
     sf.write(str(tmp), y, sr, subtype='PCM_16'); os.replace(tmp, path)
 
 def _edit_point_list(p) -> list[int]:
-    "Edit frames where the pointer is not the previous one + 1."
-    import numpy as np
-    from editptr.metrics import edit_points
-    return np.flatnonzero(edit_points(np.asarray(p))).tolist()
+    "The seams of pointers `p` (`editptr.metrics.seam_frames`) as a JSON-ready list."
+    from editptr.metrics import seam_frames
+    return seam_frames(p).tolist()
 
 # %% ../nbs/06_data.ipynb #81b7a2ae
 def write_song(out: Path,             # CORPUS/

@@ -12,6 +12,7 @@ import torch
 from torch.utils.data import Dataset, Sampler, WeightedRandomSampler
 from .config import AudioConfig, TrainConfig, STOP_TOKEN, PAD_TOKEN
 from .audio import BeatGrid
+from .metrics import seam_frames
 
 # %% auto #0
 __all__ = ['SPLITS', 'toy_corpus', 'split_songs', 'crop_start', 'crop_target', 'read_corpus', 'PointerDataset', 'style_weights',
@@ -48,9 +49,8 @@ def toy_corpus(path: str | Path,                   # directory to create (CORPUS
             name, p = f'toy{s:03d}_{style}', _toy_edit(T, style, bar).astype(np.int32)
             np.save(path / 'cache' / f'{name}_mel.npy', mel); np.save(path / 'cache' / f'{name}_beats.npy', beats)
             np.save(path / 'pointers' / f'{name}_pointers.npy', p)
-            jumps = np.flatnonzero(np.diff(p) != 1) + 1
             info = dict(name=name, song=f'toy{s:03d}', style=style, raw_path='', edit_path='', n_raw_frames=T,
-                        n_edit_frames=len(p), ratio=1.0, confidence=1.0, edit_points=jumps.tolist(), ops='',
+                        n_edit_frames=len(p), ratio=1.0, confidence=1.0, edit_points=seam_frames(p).tolist(), ops='',
                         source='truth', bpm=60.0 * AudioConfig().frames_per_second / (bar // 4))
             (path / 'pointers' / f'{name}_info.json').write_text(json.dumps(info))
             names.append(name); counts[style] += 1

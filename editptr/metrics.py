@@ -10,8 +10,8 @@ from .config import STOP_TOKEN, PAD_TOKEN
 # %% auto #0
 __all__ = ['to_numpy', 'as_pointers', 'baseline_continue', 'edit_points', 'pointer_accuracy', 'within_k_accuracy',
            'edit_point_accuracy', 'continue_accuracy', 'target_lengths', 'stop_precision_recall', 'length_mae',
-           'teacher_forced_metrics', 'trim', 'seam_positions', 'match_seams', 'seam_f1', 'continue_sequence',
-           'free_running_metrics', 'baseline_metrics']
+           'teacher_forced_metrics', 'trim_pointers', 'trim', 'seam_frames', 'match_seams', 'seam_f1',
+           'continue_sequence', 'free_running_metrics', 'baseline_metrics']
 
 # %% ../nbs/16_metrics.ipynb #bd05e35d
 def to_numpy(x) -> np.ndarray:
@@ -103,19 +103,29 @@ def teacher_forced_metrics(pointer_logits,           # (B, T_out, T_raw) scores,
     return m
 
 # %% ../nbs/16_metrics.ipynb #529641fa
-def trim(pointers) -> np.ndarray:
-    "A 1-D pointer sequence up to (not including) STOP, trailing PAD removed."
-    p = to_numpy(pointers).reshape(-1)
+def trim_pointers(pointers) -> np.ndarray:
+    "Pointers before the first `STOP_TOKEN`, as a 1-D int64 array."
+    p = to_numpy(pointers).astype(np.int64).reshape(-1)
     stop = np.flatnonzero(p == STOP_TOKEN)
-    p = p[:stop[0]] if len(stop) else p
+    return p[:stop[0]] if len(stop) else p
+
+def trim(pointers) -> np.ndarray:
+    "`trim_pointers`, trailing PAD removed too."
+    p = trim_pointers(pointers)
     keep = np.flatnonzero(p != PAD_TOKEN)
     return p[:keep[-1] + 1] if len(keep) else p[:0]
 
-def seam_positions(pointers) -> np.ndarray:
-    "Output positions of the seams (edit points) of a pointer sequence, the first frame excluded."
-    s = np.flatnonzero(edit_points(trim(pointers)))
-    return s[s > 0]
+def seam_frames(pointers) -> np.ndarray:
+    "Edit frames `t >= 1` where playback does not continue `p[t-1] + 1` (each edge of a PAD run counts once)."
+    p = trim_pointers(pointers)
+    if len(p) < 2: return np.zeros(0, dtype=np.int64)
+    pad = p == PAD_TOKEN
+    jump = p[1:] != p[:-1] + 1                 # cut or loop-back
+    jump |= pad[:-1] != pad[1:]                # entering or leaving a stretch without source
+    jump &= ~(pad[:-1] & pad[1:])              # inside a PAD stretch nothing happens
+    return np.flatnonzero(jump) + 1
 
+# %% ../nbs/16_metrics.ipynb #6c1bd7af
 def match_seams(pred_seams: np.ndarray, true_seams: np.ndarray, tol: int = 3) -> int:
     "How many predicted seams match a distinct true seam within `tol` frames (greedy, in order)."
     used, hits = np.zeros(len(true_seams), bool), 0
@@ -132,7 +142,7 @@ def _prf(hits: int, n_pred: int, n_true: int) -> dict[str, float]:
 
 def seam_f1(pred, true, tol: int = 3) -> dict[str, float]:
     "Seam precision, recall and F1 of a predicted pointer sequence against the true one."
-    ps, ts = seam_positions(pred), seam_positions(true)
+    ps, ts = seam_frames(trim(pred)), seam_frames(trim(true))
     return _prf(match_seams(ps, ts, tol), len(ps), len(ts))
 
 # %% ../nbs/16_metrics.ipynb #ba318a88
@@ -154,7 +164,7 @@ def free_running_metrics(preds,        # generated sequences (1-D each; STOP/PAD
         valid, ep = t >= 0, edit_points(t)
         hit += (q == t)[valid].sum(); near += (np.abs(q - t) <= 5)[valid & (q >= 0)].sum(); n += valid.sum()
         at_edit += (q == t)[ep].sum(); n_edit += ep.sum()
-        ps, ts = seam_positions(p), seam_positions(t)
+        ps, ts = seam_frames(p), seam_frames(t)
         seam_hits += match_seams(ps, ts, tol); n_ps += len(ps); n_ts += len(ts)
         errs.append(abs(len(p) - len(t)))
     nan = float('nan')

@@ -10,27 +10,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
+from .metrics import trim_pointers, seam_frames
 
 # %% auto #0
-__all__ = ['trim_pointers', 'seam_frames', 'describe_seams', 'plot_pointer_path', 'plot_mels', 'format_table', 'corpus_infos',
-           'corpus_summary', 'pair_audio_path', 'wav_bytes', 'Explorer']
-
-# %% ../nbs/05_viz.ipynb #55639ef5
-def trim_pointers(pointers) -> np.ndarray:
-    "Pointers before the first `STOP_TOKEN`, as int64."
-    p = np.asarray(pointers).astype(np.int64).ravel()
-    stop = np.flatnonzero(p == STOP_TOKEN)
-    return p[:stop[0]] if len(stop) else p
-
-def seam_frames(pointers) -> np.ndarray:
-    "Edit frames `t` where playback does not continue `p[t-1] + 1` (each edge of a PAD run counts once)."
-    p = trim_pointers(pointers)
-    if len(p) < 2: return np.zeros(0, dtype=np.int64)
-    pad = p == PAD_TOKEN
-    jump = p[1:] != p[:-1] + 1                 # cut or loop-back
-    jump |= pad[:-1] != pad[1:]                # entering or leaving a stretch without source
-    jump &= ~(pad[:-1] & pad[1:])              # inside a PAD stretch nothing happens
-    return np.flatnonzero(jump) + 1
+__all__ = ['describe_seams', 'plot_pointer_path', 'plot_mels', 'format_table', 'corpus_infos', 'corpus_summary',
+           'pair_audio_path', 'wav_bytes', 'Explorer']
 
 # %% ../nbs/05_viz.ipynb #24612322
 def describe_seams(pointers) -> list[dict]:
