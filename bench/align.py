@@ -23,9 +23,9 @@ DTW_MAX_CELLS = 40_000_000
 
 
 def runs(p):
-    "Maximal +1 runs of pointer sequence `p` as (first, stop) raw frames."
-    brk = np.flatnonzero(np.diff(p) != 1) + 1
-    return [(int(r[0]), int(r[-1]) + 1) for r in np.split(p, brk)]
+    "Maximal +1 runs of pointer sequence `p` (split at its seams) as (first, stop) raw frames."
+    from editptr.pointers import seam_frames
+    return [(int(r[0]), int(r[-1]) + 1) for r in np.split(p, seam_frames(p))]
 
 
 def make_case(track, style, kind, seed, cfg):

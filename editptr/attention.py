@@ -10,9 +10,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
+from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['global_stride_for', 'global_key_positions', 'block_mask', 'KVCache', 'SparseAttention', 'SparseTransformerLayer']
+__all__ = ['global_stride_for', 'global_key_positions', 'block_mask', 'SparseAttention', 'KVCache', 'SparseTransformerLayer']
 
 # %% ../nbs/10_attention.ipynb #605a82fd
 def global_stride_for(length: int,  # positions the global grid must cover
@@ -60,24 +61,7 @@ def block_mask(key_valid: Tensor,  # (B, T_pad) bool, True = real, unpadded key
     global_ok = gok[:, :, None, :] & far & key_valid.gather(1, gpos.flatten(1)).view_as(gpos)[:, :, None, :]
     return torch.cat([local_ok, global_ok], dim=-1)
 
-# %% ../nbs/10_attention.ipynb #d0763aa4
-@dataclass
-class KVCache:
-    "Keys and values a causal `SparseAttention` keeps while decoding one position at a time."
-    k: Tensor               # (B, H, n, dh) cached keys
-    v: Tensor               # (B, H, n, dh) cached values
-    positions: Tensor       # (n,) long, position of each cached key
-    t: int = 0              # positions seen so far (the next one is `t`)
-    def __len__(self): return len(self.positions)
-
-# %% ../nbs/10_attention.ipynb #ab940e77
-def _evict(cache: KVCache, window: int, stride: int) -> KVCache:
-    "Drop cached keys that left the window and are not on the global grid of `stride`."
-    p, i = cache.positions, cache.t - 1                                   # i: newest position
-    keep = (i - p < window) | ((p % stride == 0) if stride > 0 else torch.zeros_like(p, dtype=torch.bool))
-    return KVCache(cache.k[:, :, keep], cache.v[:, :, keep], p[keep], cache.t)
-
-# %% ../nbs/10_attention.ipynb #0da872d9
+# %% ../nbs/10_attention.ipynb #931da3c1
 class SparseAttention(nn.Module):
     "Multi-head self-attention over a local window plus strided global keys, O(T)."
     def __init__(self, d_model: int, n_heads: int,
@@ -99,67 +83,96 @@ class SparseAttention(nn.Module):
         B, T, d = x.shape
         return self.qkv(x).view(B, T, 3, self.n_heads, d // self.n_heads).unbind(2)
 
-    def _attend_group(self, x_pad: Tensor,  # (B, n_local - w + T_pad, d) input, a block of zeros before (and after)
-                      grid_kv: tuple[Tensor, Tensor],  # keys, values (B, n_grid, H, dh) at multiples of the base stride
-                      gpos: Tensor, gok: Tensor,  # (B, g, G) global keys of these blocks
-                      valid: Tensor,  # (B, T_pad) bool, real keys
-                      b0: int) -> Tensor:
-        "Attention of query blocks `b0...b0+g-1` over their local and global keys. `(B, g * w, d)`"
-        B, g, w, H = x_pad.shape[0], gpos.shape[1], self.window, self.n_heads
-        n_local = 2 * w if self.causal else 3 * w
-        q, k, v = self._heads(x_pad[:, b0 * w:(b0 + g) * w + n_local - w])    # (B, (g + 1 or 2) * w, H, dh)
-        q = q[:, w:(g + 1) * w].reshape(B, g, w, H, -1).transpose(2, 3)      # (B, g, H, w, dh)
-        stride = self.global_stride or 1
-        def keys(t, grid):                                                  # -> (B, g, H, n_local + G, dh)
-            local = t.unfold(1, n_local, w).transpose(-1, -2)               # (B, g, H, n_local, dh)
-            glob = grid[torch.arange(B, device=t.device)[:, None, None], gpos // stride]  # (B, g, G, H, dh)
-            return torch.cat([local, glob.transpose(2, 3)], dim=-2)
-        mask = block_mask(valid, gpos, gok, w, self.causal, first_block=b0)  # (B, g, w, K)
-        y = F.scaled_dot_product_attention(
-            q.flatten(0, 1), keys(k, grid_kv[0]).flatten(0, 1), keys(v, grid_kv[1]).flatten(0, 1),  # blocks on the batch axis
-            attn_mask=mask.flatten(0, 1)[:, None],                          # (B*g, 1, w, K), shared by heads
-            dropout_p=self.dropout if self.training else 0.0)               # (B*g, H, w, dh)
-        return y.reshape(B, g, H, w, -1).transpose(2, 3).reshape(B, g * w, -1)
+# %% ../nbs/10_attention.ipynb #9361f1c4
+@patch
+def _attend_group(self: SparseAttention,
+                  x_pad: Tensor,  # (B, n_local - w + T_pad, d) input, a block of zeros before (and after)
+                  grid_kv: tuple[Tensor, Tensor],  # keys, values (B, n_grid, H, dh) at multiples of the base stride
+                  gpos: Tensor, gok: Tensor,  # (B, g, G) global keys of these blocks
+                  valid: Tensor,  # (B, T_pad) bool, real keys
+                  b0: int) -> Tensor:
+    "Attention of query blocks `b0...b0+g-1` over their local and global keys. `(B, g * w, d)`"
+    B, g, w, H = x_pad.shape[0], gpos.shape[1], self.window, self.n_heads
+    n_local = 2 * w if self.causal else 3 * w
+    q, k, v = self._heads(x_pad[:, b0 * w:(b0 + g) * w + n_local - w])    # (B, (g + 1 or 2) * w, H, dh)
+    q = q[:, w:(g + 1) * w].reshape(B, g, w, H, -1).transpose(2, 3)      # (B, g, H, w, dh)
+    stride = self.global_stride or 1
+    def keys(t, grid):                                                  # -> (B, g, H, n_local + G, dh)
+        local = t.unfold(1, n_local, w).transpose(-1, -2)               # (B, g, H, n_local, dh)
+        glob = grid[torch.arange(B, device=t.device)[:, None, None], gpos // stride]  # (B, g, G, H, dh)
+        return torch.cat([local, glob.transpose(2, 3)], dim=-2)
+    mask = block_mask(valid, gpos, gok, w, self.causal, first_block=b0)  # (B, g, w, K)
+    y = F.scaled_dot_product_attention(
+        q.flatten(0, 1), keys(k, grid_kv[0]).flatten(0, 1), keys(v, grid_kv[1]).flatten(0, 1),  # blocks on the batch axis
+        attn_mask=mask.flatten(0, 1)[:, None],                          # (B*g, 1, w, K), shared by heads
+        dropout_p=self.dropout if self.training else 0.0)               # (B*g, H, w, dh)
+    return y.reshape(B, g, H, w, -1).transpose(2, 3).reshape(B, g * w, -1)
 
-    def forward(self, x: Tensor,  # (B, T, d)
-                key_padding_mask: Tensor | None = None,  # (B, T) bool, True = padding
-                ) -> Tensor:
-        B, T, d = x.shape
-        w = self.window
-        nb = -(-T // w)                                                     # query blocks
-        T_pad = nb * w
-        valid = torch.ones(B, T, dtype=torch.bool, device=x.device) if key_padding_mask is None else ~key_padding_mask
-        valid = F.pad(valid, (0, T_pad - T))                                # (B, T_pad)
-        length = (valid * torch.arange(1, T_pad + 1, device=x.device)).amax(1)  # (B,) up to the last real key
-        gpos, gok = global_key_positions(length.cpu(), nb, w, self.global_stride, self.max_global_keys, self.causal)
-        gpos, gok = gpos.to(x.device), gok.to(x.device)                     # (B, nb, G)
-        _, *grid_kv = self._heads(x[:, ::self.global_stride or T])          # every global key is on this grid
-        x_pad = F.pad(x, (0, 0, w, T_pad - T + (0 if self.causal else w)))  # a block of zeros either side
-        per_call = max(1, self.queries_per_call // w)
-        y = torch.cat([self._attend_group(x_pad, grid_kv, gpos[:, b:b + per_call], gok[:, b:b + per_call], valid, b)
-                       for b in range(0, nb, per_call)], 1)                 # (B, T_pad, d)
-        return self.proj(y[:, :T])                                          # (B, T, d)
+# %% ../nbs/10_attention.ipynb #880d51e2
+@patch
+def forward(self: SparseAttention, x: Tensor,  # (B, T, d)
+            key_padding_mask: Tensor | None = None,  # (B, T) bool, True = padding
+            ) -> Tensor:
+    "Sparse self-attention over `x`, `(B, T, d)`; padded keys are never seen."
+    B, T, d = x.shape
+    w = self.window
+    nb = -(-T // w)                                                     # query blocks
+    T_pad = nb * w
+    valid = torch.ones(B, T, dtype=torch.bool, device=x.device) if key_padding_mask is None else ~key_padding_mask
+    valid = F.pad(valid, (0, T_pad - T))                                # (B, T_pad)
+    length = (valid * torch.arange(1, T_pad + 1, device=x.device)).amax(1)  # (B,) up to the last real key
+    gpos, gok = global_key_positions(length.cpu(), nb, w, self.global_stride, self.max_global_keys, self.causal)
+    gpos, gok = gpos.to(x.device), gok.to(x.device)                     # (B, nb, G)
+    _, *grid_kv = self._heads(x[:, ::self.global_stride or T])          # every global key is on this grid
+    x_pad = F.pad(x, (0, 0, w, T_pad - T + (0 if self.causal else w)))  # a block of zeros either side
+    per_call = max(1, self.queries_per_call // w)
+    y = torch.cat([self._attend_group(x_pad, grid_kv, gpos[:, b:b + per_call], gok[:, b:b + per_call], valid, b)
+                   for b in range(0, nb, per_call)], 1)                 # (B, T_pad, d)
+    return self.proj(y[:, :T])                                          # (B, T, d)
 
-    def init_cache(self, batch_size: int, device=None, dtype=None) -> KVCache:
-        "An empty cache for `step` (causal attention only)."
-        assert self.causal, "a KV cache needs causal attention"
-        dh = self.proj.in_features // self.n_heads
-        empty = torch.zeros(batch_size, self.n_heads, 0, dh, device=device, dtype=dtype)
-        return KVCache(empty, empty.clone(), torch.zeros(0, dtype=torch.long, device=device))
 
-    def step(self, x: Tensor,  # (B, 1, d): the newest position
-             cache: KVCache) -> Tensor:
-        "Attend from one new position to the cached keys plus its own; appends its k, v. -> (B, 1, d)"
-        B, _, d = x.shape
-        q, k, v = (t.transpose(1, 2) for t in self._heads(x))             # (B, H, 1, dh)
-        i = cache.t
-        stride = global_stride_for((i // self.window + 1) * self.window, self.global_stride, self.max_global_keys)
-        grown = KVCache(torch.cat([cache.k, k], 2), torch.cat([cache.v, v], 2),
-                        torch.cat([cache.positions, torch.tensor([i], device=cache.positions.device)]), i + 1)
-        new = _evict(grown, self.window, stride)
-        cache.k, cache.v, cache.positions, cache.t = new.k, new.v, new.positions, new.t  # update in place
-        y = F.scaled_dot_product_attention(q, cache.k, cache.v)            # every cached key is visible
-        return self.proj(y.transpose(1, 2).reshape(B, 1, d))
+
+# %% ../nbs/10_attention.ipynb #d0763aa4
+@dataclass
+class KVCache:
+    "Keys and values a causal `SparseAttention` keeps while decoding one position at a time."
+    k: Tensor               # (B, H, n, dh) cached keys
+    v: Tensor               # (B, H, n, dh) cached values
+    positions: Tensor       # (n,) long, position of each cached key
+    t: int = 0              # positions seen so far (the next one is `t`)
+    def __len__(self): return len(self.positions)
+
+# %% ../nbs/10_attention.ipynb #ab940e77
+def _evict(cache: KVCache, window: int, stride: int) -> KVCache:
+    "Drop cached keys that left the window and are not on the global grid of `stride`."
+    p, i = cache.positions, cache.t - 1                                   # i: newest position
+    keep = (i - p < window) | ((p % stride == 0) if stride > 0 else torch.zeros_like(p, dtype=torch.bool))
+    return KVCache(cache.k[:, :, keep], cache.v[:, :, keep], p[keep], cache.t)
+
+# %% ../nbs/10_attention.ipynb #0da872d9
+@patch
+def init_cache(self: SparseAttention, batch_size: int, device=None, dtype=None) -> KVCache:
+    "An empty cache for `step` (causal attention only)."
+    assert self.causal, "a KV cache needs causal attention"
+    dh = self.proj.in_features // self.n_heads
+    empty = torch.zeros(batch_size, self.n_heads, 0, dh, device=device, dtype=dtype)
+    return KVCache(empty, empty.clone(), torch.zeros(0, dtype=torch.long, device=device))
+
+# %% ../nbs/10_attention.ipynb #28664b17
+@patch
+def step(self: SparseAttention, x: Tensor,  # (B, 1, d): the newest position
+         cache: KVCache) -> Tensor:
+    "Attend from one new position to the cached keys plus its own; appends its k, v. -> (B, 1, d)"
+    B, _, d = x.shape
+    q, k, v = (t.transpose(1, 2) for t in self._heads(x))             # (B, H, 1, dh)
+    i = cache.t
+    stride = global_stride_for((i // self.window + 1) * self.window, self.global_stride, self.max_global_keys)
+    grown = KVCache(torch.cat([cache.k, k], 2), torch.cat([cache.v, v], 2),
+                    torch.cat([cache.positions, torch.tensor([i], device=cache.positions.device)]), i + 1)
+    new = _evict(grown, self.window, stride)
+    cache.k, cache.v, cache.positions, cache.t = new.k, new.v, new.positions, new.t  # update in place
+    y = F.scaled_dot_product_attention(q, cache.k, cache.v)            # every cached key is visible
+    return self.proj(y.transpose(1, 2).reshape(B, 1, d))
 
 # %% ../nbs/10_attention.ipynb #a687d69e
 class SparseTransformerLayer(nn.Module):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, asdict, fields
 
 # %% auto #0
-__all__ = ['STOP_TOKEN', 'PAD_TOKEN', 'AudioConfig', 'PointerNetworkConfig', 'TrainConfig']
+__all__ = ['STOP_TOKEN', 'PAD_TOKEN', 'PRESETS', 'AudioConfig', 'PointerNetworkConfig', 'TrainConfig', 'preset_configs']
 
 # %% ../nbs/00_config.ipynb #1778ff35
 STOP_TOKEN = -2  # end of the edited sequence
@@ -107,3 +107,22 @@ class TrainConfig(_DictConfig):
     best_metric: str = 'pointer_loss'  # validation metric that picks best.pt (names ending in 'loss' or 'mae': lower is better)
     balance_styles: bool = True  # sample every edit style equally often
     amp: bool = True             # bf16 autocast where the device supports it (CUDA)
+
+# %% ../nbs/00_config.ipynb #37da2fe9
+PRESETS = {
+    'tiny': {'model': dict(d_model=32, n_heads=2, n_encoder_layers=1, n_decoder_layers=1, d_ff=64, latent_dim=8),
+             'train': dict(max_steps=30, learning_rate=1e-3, warmup_steps=5, val_every=10)},
+    'demo': {'model': dict(d_model=64, n_heads=4, n_encoder_layers=1, n_decoder_layers=1, d_ff=128, latent_dim=16),
+             'train': dict(max_steps=400, learning_rate=1e-3, warmup_steps=30, val_every=100, checkpoint_every=100,
+                           kl_weight=0.001, kl_anneal_steps=200, stop_weight=5.0, length_weight=3.0)},
+    'long': {'model': dict(d_model=128, n_heads=4, n_encoder_layers=2, n_decoder_layers=2, d_ff=512, latent_dim=16),
+             'train': dict(learning_rate=1e-3, warmup_steps=100, val_every=200, checkpoint_every=200,
+                           kl_weight=0.001, kl_anneal_steps=300, stop_weight=5.0, length_weight=3.0)},
+}
+
+def preset_configs(name: str | None = None,  # a key of PRESETS; None or '': the defaults
+                  ) -> tuple[PointerNetworkConfig, TrainConfig]:
+    "The model and train configs of preset `name`: the defaults with the preset's fields replaced."
+    if not name: return PointerNetworkConfig(), TrainConfig()
+    if name not in PRESETS: raise ValueError(f"unknown preset {name!r}; known: {sorted(PRESETS)}")
+    return PointerNetworkConfig(**PRESETS[name]['model']), TrainConfig(**PRESETS[name]['train'])

@@ -13,7 +13,7 @@ from torch import Tensor
 from .config import PointerNetworkConfig
 from .attention import SparseTransformerLayer
 from .vae import masked_mean
-from .losses import CONTINUE
+from .pointers import CONTINUE
 
 # %% auto #0
 __all__ = ['MAX_BAR_JUMP', 'DurationEmbedding', 'frame_window', 'CrossAttention', 'DecoderMemory', 'HierarchicalAttention',

@@ -40,7 +40,7 @@ def check_outputs(paths: list[dict[str, Path]], force: bool = False):
 def edit_report(pointers: np.ndarray, cfg: AudioConfig = AudioConfig(), **extra) -> dict:
     "The ops-file content: frames, duration, ops text and the seams with their times."
     from editptr.viz import describe_seams
-    from editptr.metrics import trim_pointers
+    from editptr.pointers import trim_pointers
     from editptr.edits import pointers_to_ops, format_ops
     p = trim_pointers(pointers)
     fps = cfg.frames_per_second

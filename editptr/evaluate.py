@@ -11,9 +11,10 @@ import numpy as np
 import torch
 import plotly.graph_objects as go
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
-from .metrics import (teacher_forced_metrics, free_running_metrics, baseline_continue, continue_sequence, trim)
-from .losses import structure_targets, CONTINUE, CUT, LOOP_BACK
-from .viz import plot_pointer_path, format_table, corpus_infos, pair_audio_path
+from .metrics import teacher_forced_metrics, free_running_metrics, baseline_continue, continue_sequence
+from .pointers import previous_pointers, move_class, move_classes, trim, CONTINUE, CUT, LOOP_BACK
+from .viz import plot_pointer_path, format_table
+from .corpus import corpus_infos, pair_audio_path
 
 # %% auto #0
 __all__ = ['TF_METHODS', 'FR_METHODS', 'STRUCTURE_NAMES', 'load_model', 'predict_item', 'score_group', 'EvalResult', 'evaluate',
@@ -148,26 +149,17 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
 # %% ../nbs/21_evaluate.ipynb #54a4fcaf
 STRUCTURE_NAMES = {CONTINUE: 'continue', CUT: 'cut', LOOP_BACK: 'loop-back'}
 
-def _moves(cur: np.ndarray, prev: np.ndarray) -> np.ndarray:
-    "Move class of pointer `cur` after `prev`; -1 where either is not a frame."
-    m = np.full(len(cur), CUT)
-    m[cur == prev + 1] = CONTINUE
-    m[cur <= prev] = LOOP_BACK
-    m[(cur < 0) | (prev < 0)] = -1
-    return m
-
 def structure_confusion(result: EvalResult, source: str = 'head') -> np.ndarray:
     "(3, 3) counts, rows = true move, columns = predicted move, over all teacher-forced steps."
     cm = np.zeros((3, 3), dtype=np.int64)
     for it in result.items:
         t = np.asarray(it['target_full'], dtype=np.int64)
-        true = structure_targets(torch.as_tensor(t)).numpy()
+        true = move_classes(t)
         if source == 'head':
             if it.get('tf_structure') is None: raise ValueError("the model has no structure head output; use source='pointers'")
             pred = np.asarray(it['tf_structure'])
         elif source == 'pointers':
-            prev = np.r_[PAD_TOKEN, t[:-1]]
-            pred = _moves(np.asarray(it['tf_pointers'], dtype=np.int64), prev)
+            pred = move_class(np.asarray(it['tf_pointers'], dtype=np.int64), previous_pointers(t))
         else: raise ValueError(f"source {source!r}: use 'head' or 'pointers'")
         ok = (true >= 0) & (pred >= 0)
         np.add.at(cm, (true[ok], pred[ok]), 1)

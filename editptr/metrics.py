@@ -6,12 +6,12 @@
 from __future__ import annotations
 import numpy as np
 from .config import STOP_TOKEN, PAD_TOKEN
+from .pointers import previous_pointers, edit_points, edit_lengths, trim_pointers, trim, seam_frames, match_seams, seam_counts
 
 # %% auto #0
-__all__ = ['to_numpy', 'as_pointers', 'baseline_continue', 'edit_points', 'pointer_accuracy', 'within_k_accuracy',
-           'edit_point_accuracy', 'continue_accuracy', 'target_lengths', 'stop_precision_recall', 'length_mae',
-           'teacher_forced_metrics', 'trim_pointers', 'trim', 'seam_frames', 'match_seams', 'seam_f1',
-           'continue_sequence', 'free_running_metrics', 'baseline_metrics']
+__all__ = ['to_numpy', 'as_pointers', 'baseline_continue', 'pointer_accuracy', 'within_k_accuracy', 'edit_point_accuracy',
+           'continue_accuracy', 'stop_precision_recall', 'length_mae', 'teacher_forced_metrics', 'continue_sequence',
+           'free_running_metrics', 'baseline_metrics']
 
 # %% ../nbs/16_metrics.ipynb #bd05e35d
 def to_numpy(x) -> np.ndarray:
@@ -27,14 +27,7 @@ def as_pointers(pred, targets) -> np.ndarray:
 # %% ../nbs/16_metrics.ipynb #ad248e3d
 def baseline_continue(targets) -> np.ndarray:
     "The continue baseline under teacher forcing: previous target + 1 at each step (0 at the first)."
-    t = to_numpy(targets).astype(np.int64)
-    prev = np.concatenate([np.full(t.shape[:-1] + (1,), -1), t[..., :-1]], -1)
-    return prev + 1
-
-def edit_points(targets) -> np.ndarray:
-    "Bool mask of the steps whose target is a frame other than previous target + 1."
-    t = to_numpy(targets)
-    return (t >= 0) & (t != baseline_continue(t))
+    return previous_pointers(to_numpy(targets).astype(np.int64)) + 1
 
 # %% ../nbs/16_metrics.ipynb #2a050798
 def _mean(hits: np.ndarray, mask: np.ndarray) -> float:
@@ -62,14 +55,6 @@ def continue_accuracy(pred, targets) -> float:
     return _mean(p == t, (t >= 0) & ~edit_points(t))
 
 # %% ../nbs/16_metrics.ipynb #cae44061
-def target_lengths(targets) -> np.ndarray:
-    "(B,) edited frames per row: position of STOP, or one past the last non-PAD."
-    t = np.atleast_2d(to_numpy(targets))
-    pos = np.arange(t.shape[-1])
-    is_stop = t == STOP_TOKEN
-    past_last = np.where(t != PAD_TOKEN, pos + 1, 0).max(-1)
-    return np.where(is_stop.any(-1), is_stop.argmax(-1), past_last)
-
 def stop_precision_recall(stop_probs,                # (B, T) or (T,) stop probabilities
                           targets,                   # same shape: target pointers, STOP then PAD
                           threshold: float = 0.5,    # fire above this probability
@@ -79,7 +64,7 @@ def stop_precision_recall(stop_probs,                # (B, T) or (T,) stop proba
     probs = probs.reshape(t.shape)
     is_stop = t == STOP_TOKEN
     pos = np.arange(t.shape[-1])
-    counted = (pos < target_lengths(t)[:, None]) | is_stop
+    counted = (pos < edit_lengths(t)[:, None]) | is_stop
     fired = (probs > threshold) & counted
     tp = (fired & is_stop).sum()
     return float(tp / fired.sum()) if fired.any() else 0.0, float(tp / is_stop.sum()) if is_stop.any() else float('nan')
@@ -99,51 +84,8 @@ def teacher_forced_metrics(pointer_logits,           # (B, T_out, T_raw) scores,
          'edit_point_accuracy': edit_point_accuracy(pointer_logits, targets),
          'continue_accuracy': continue_accuracy(pointer_logits, targets)}
     if stop_probs is not None: m['stop_precision'], m['stop_recall'] = stop_precision_recall(stop_probs, targets)
-    if predicted_length is not None: m['length_mae'] = length_mae(predicted_length, target_lengths(targets))
+    if predicted_length is not None: m['length_mae'] = length_mae(predicted_length, edit_lengths(np.atleast_2d(to_numpy(targets))))
     return m
-
-# %% ../nbs/16_metrics.ipynb #529641fa
-def trim_pointers(pointers) -> np.ndarray:
-    "Pointers before the first `STOP_TOKEN`, as a 1-D int64 array."
-    p = to_numpy(pointers).astype(np.int64).reshape(-1)
-    stop = np.flatnonzero(p == STOP_TOKEN)
-    return p[:stop[0]] if len(stop) else p
-
-def trim(pointers) -> np.ndarray:
-    "`trim_pointers`, trailing PAD removed too."
-    p = trim_pointers(pointers)
-    keep = np.flatnonzero(p != PAD_TOKEN)
-    return p[:keep[-1] + 1] if len(keep) else p[:0]
-
-def seam_frames(pointers) -> np.ndarray:
-    "Edit frames `t >= 1` where playback does not continue `p[t-1] + 1` (each edge of a PAD run counts once)."
-    p = trim_pointers(pointers)
-    if len(p) < 2: return np.zeros(0, dtype=np.int64)
-    pad = p == PAD_TOKEN
-    jump = p[1:] != p[:-1] + 1                 # cut or loop-back
-    jump |= pad[:-1] != pad[1:]                # entering or leaving a stretch without source
-    jump &= ~(pad[:-1] & pad[1:])              # inside a PAD stretch nothing happens
-    return np.flatnonzero(jump) + 1
-
-# %% ../nbs/16_metrics.ipynb #6c1bd7af
-def match_seams(pred_seams: np.ndarray, true_seams: np.ndarray, tol: int = 3) -> int:
-    "How many predicted seams match a distinct true seam within `tol` frames (greedy, in order)."
-    used, hits = np.zeros(len(true_seams), bool), 0
-    for s in pred_seams:
-        free = np.flatnonzero(~used & (np.abs(true_seams - s) <= tol))
-        if len(free): used[free[np.argmin(np.abs(true_seams[free] - s))]] = True; hits += 1
-    return hits
-
-def _prf(hits: int, n_pred: int, n_true: int) -> dict[str, float]:
-    "Precision, recall and F1 from counts (1 when both sides are empty)."
-    if n_pred == 0 and n_true == 0: return {'seam_precision': 1.0, 'seam_recall': 1.0, 'seam_f1': 1.0}
-    p, r = hits / max(n_pred, 1), hits / max(n_true, 1)
-    return {'seam_precision': p, 'seam_recall': r, 'seam_f1': 2 * p * r / (p + r) if p + r else 0.0}
-
-def seam_f1(pred, true, tol: int = 3) -> dict[str, float]:
-    "Seam precision, recall and F1 of a predicted pointer sequence against the true one."
-    ps, ts = seam_frames(trim(pred)), seam_frames(trim(true))
-    return _prf(match_seams(ps, ts, tol), len(ps), len(ts))
 
 # %% ../nbs/16_metrics.ipynb #ba318a88
 def continue_sequence(length: int, start: int = 0) -> np.ndarray:
@@ -170,7 +112,7 @@ def free_running_metrics(preds,        # generated sequences (1-D each; STOP/PAD
     nan = float('nan')
     return {'accuracy': hit / n if n else nan, 'within_5': near / n if n else nan,
             'edit_point_accuracy': at_edit / n_edit if n_edit else nan, 'length_mae': float(np.mean(errs)),
-            **_prf(seam_hits, n_ps, n_ts)}
+            **seam_counts(seam_hits, n_ps, n_ts)}
 
 # %% ../nbs/16_metrics.ipynb #add40041
 def baseline_metrics(targets,       # (B, T_out) target pointers, STOP then PAD

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from torch import Tensor
-from .config import PointerNetworkConfig, PAD_TOKEN
+from .config import PointerNetworkConfig
+from .pointers import previous_pointers
 
 # %% auto #0
 __all__ = ['gaussian_kl', 'jump_features', 'masked_mean', 'VAEOutput', 'reparameterize', 'EditStyleVAE']
@@ -25,8 +25,7 @@ def gaussian_kl(mu_q: Tensor, logvar_q: Tensor,  # (B, Z) posterior
 def jump_features(pointers: Tensor,  # (B, T) pointers
                  ) -> Tensor:
     "(B, T, 2) signed-log jump from the previous pointer + 1, and whether the step jumps at all."
-    prev = F.pad(pointers[:, :-1], (1, 0), value=PAD_TOKEN)  # -1 before the start, and at inner PAD
-    jump = (pointers - prev - 1).float()
+    jump = (pointers - previous_pointers(pointers) - 1).float()   # PAD (-1) before the start and at inner PAD
     return torch.stack([jump.sign() * jump.abs().log1p(), (jump != 0).float()], -1)
 
 def masked_mean(x: Tensor,     # (B, T, d)
@@ -88,7 +87,7 @@ class EditStyleVAE(nn.Module):
         played = frames.gather(1, idx)                                                # (B, T_out, d)
         jf = jump_features(pointers).to(frames.dtype)                                 # (B, T_out, 2)
         steps = self.step_mlp(torch.cat([played, jf], -1))
-        prev = F.pad(pointers[:, :-1], (1, 0), value=PAD_TOKEN)
+        prev = previous_pointers(pointers)
         src = frames.gather(1, prev.clamp(min=0).unsqueeze(-1).expand(-1, -1, frames.shape[-1])) * (prev >= 0).unsqueeze(-1).to(frames.dtype)
         n_out = is_frame.sum(1).clamp(min=1)                                          # (B,)
         where = (torch.arange(pointers.shape[1], device=pointers.device)[None] / n_out[:, None]).to(frames.dtype)

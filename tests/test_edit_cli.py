@@ -67,7 +67,7 @@ def test_edit_writes_four_consistent_files(work):
     assert ((p >= 0) & (p < n_raw)).all()
     y, sr = sf.read(out)
     assert sr == SR and abs(len(y) - len(p) * HOP) < HOP                    # render: one hop per pointer
-    from editptr.metrics import seam_frames
+    from editptr.pointers import seam_frames
     labels = read_labels(work / 'out' / 'edit.labels.txt')
     seams = seam_frames(p)
     assert len(labels) == len(seams)
