@@ -29,10 +29,9 @@ test: $(STAMP)
 # The demo: default synthetic corpus -> train -> evaluate -> explore, as executed notebooks + HTML.
 DEMO_CORPUS := data/synth
 DEMO_MODEL  := models/pointer_network
-DEMO_TRAIN  := -p corpus_dir $(DEMO_CORPUS) -p build_corpus False -p save_dir $(DEMO_MODEL) \
-	-p d_model 64 -p n_heads 4 -p n_encoder_layers 1 -p n_decoder_layers 1 -p d_ff 128 -p latent_dim 16 \
-	-p config 'kl_anneal_steps=200 kl_weight=0.001 stop_weight=5 length_weight=3 checkpoint_every=100' \
-	-p max_steps 400 -p lr 1e-3 -p warmup_steps 30 -p val_every 100 -p threads 2 -p overwrite True
+# The demo's model and training settings are the preset PRESETS['demo'] (nbs/00_config.ipynb).
+DEMO_TRAIN  := -p preset demo -p corpus_dir $(DEMO_CORPUS) -p build_corpus False -p save_dir $(DEMO_MODEL) \
+	-p threads 2 -p overwrite True
 PAPERMILL   := $(BIN)/papermill --no-progress-bar --log-output
 
 $(DEMO_CORPUS)/corpus.json: $(STAMP)

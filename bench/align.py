@@ -30,12 +30,12 @@ def runs(p):
 
 def make_case(track, style, kind, seed, cfg):
     "(raw, edit, truth) for one style and perturbation."
-    from editptr.edits import TrackAnalysis, edit_pointers, make_pair
+    from editptr.edits import TrackAnalysis, apply_style, make_pair
     from editptr.align import splice_edit, degrade
     if kind == 'none':
         pr = make_pair(track, style, seed=seed, cfg=cfg)
         return track.audio, pr.edited, pr.pointers
-    p = edit_pointers(TrackAnalysis.from_synth(track, cfg), style, seed=seed)
+    p = apply_style(TrackAnalysis.from_synth(track, cfg), style, seed=seed)
     rng = np.random.default_rng(seed + 1000)
     hop, n = cfg.hop_length, len(track.audio)
     spans = []
@@ -78,10 +78,11 @@ def timed(f, *a):
 
 def real_files():
     "Audio files bigger than 500 kB on this machine (for real-recording checks)."
+    from editptr.corpus import AUDIO_EXTENSIONS
     out = []
-    for ext in ('wav', 'flac', 'mp3', 'ogg'):
+    for ext in AUDIO_EXTENSIONS:
         try:
-            r = subprocess.run(['find', '/', '-xdev', '-name', f'*.{ext}', '-size', '+500k'], capture_output=True,
+            r = subprocess.run(['find', '/', '-xdev', '-name', f'*{ext}', '-size', '+500k'], capture_output=True,
                                text=True, timeout=60)
             out += [l for l in r.stdout.splitlines() if l and not l.startswith(('/proc/', '/tmp/', '/work/', '/root/'))]
         except Exception: pass
@@ -133,7 +134,7 @@ def main(argv=None):
     print(f"\nlossy = {lossy}. DTW is monotonic start-to-end: it cannot represent loops or reorders.")
     files = real_files()
     if files: print(f"\nreal recordings found ({len(files)}), not benchmarked (no edit truth): {files[:5]}")
-    else: print("\nreal recordings: none found on this machine (find / -name '*.wav|flac|mp3|ogg' -size +500k).")
+    else: print("\nreal recordings: none found on this machine (find / -name '*' + each of editptr.corpus.AUDIO_EXTENSIONS, -size +500k).")
     print(f"\n(total {time.time() - t_start:.0f} s)")
 
 

@@ -11,11 +11,10 @@ import numpy as np
 from .config import AudioConfig, PAD_TOKEN, STOP_TOKEN
 from .pointers import seam_frames, seam_f1
 from .corpus import list_audio_files, write_pair
-from .viz import save_alignment_plot
 
 # %% auto #0
-__all__ = ['frame_features', 'context_features', 'refine_seams', 'Alignment', 'align_mels', 'align_audio', 'absorb_short_runs',
-           'splice_edit', 'degrade', 'score_alignment', 'warm_up', 'align_files', 'find_pairs', 'main']
+__all__ = ['frame_features', 'context_features', 'refine_seams', 'absorb_short_runs', 'Alignment', 'align_mels', 'align_audio',
+           'splice_edit', 'degrade', 'score_alignment', 'warm_up', 'find_pairs', 'align_files', 'main']
 
 # %% ../nbs/07_align.ipynb #833f3925
 def frame_features(mel: np.ndarray,             # (n_mels, T) log-mel in dB
@@ -37,6 +36,7 @@ def frame_features(mel: np.ndarray,             # (n_mels, T) log-mel in dB
     S /= np.maximum(np.linalg.norm(S, axis=0, keepdims=True), 1e-6)
     return np.ascontiguousarray(S.T)
 
+# %% ../nbs/07_align.ipynb #32e518cb
 def context_features(F: np.ndarray,              # (T, d) frame features
                      taps: tuple = (-4, 0, 4),   # frame offsets stacked together
                      pool: int = 3,              # bands summed together first
@@ -72,6 +72,7 @@ def _block_peaks(S, k, idx, val, cnt, row0):
             V[j] = v; I[j] = r
         cnt[row0 + i] = m
 
+# %% ../nbs/07_align.ipynb #f56e06ef
 def _candidates(T_e, T_r, idx, cnt, step, reach, spread, Kmax):
     "Per edited frame: sorted, unique raw frames at the offsets of nearby anchors' peaks (±spread)."
     cand = np.full((T_e, Kmax), -1, np.int32)
@@ -95,6 +96,7 @@ def _candidates(T_e, T_r, idx, cnt, step, reach, spread, Kmax):
         nc[i] = m
     return cand, nc
 
+# %% ../nbs/07_align.ipynb #818ff425
 def _emissions(Fe, Fr, cand, nc):
     "Cosine similarity of each edited frame with each of its candidates."
     T, K = cand.shape
@@ -106,6 +108,7 @@ def _emissions(Fe, Fr, cand, nc):
             e[i, c] = s
     return e
 
+# %% ../nbs/07_align.ipynb #5ab3050e
 def _viterbi(cand, nc, e, jump, tau, pad_jump):
     "Best path over candidates (+ a PAD state, index K): continuing a run is free, any jump costs."
     T, K = cand.shape
@@ -140,6 +143,7 @@ def _viterbi(cand, nc, e, jump, tau, pad_jump):
         if i > 0: bi = back[i, bi]
     return path
 
+# %% ../nbs/07_align.ipynb #8dde833d
 _JIT = {}
 def _kernels() -> dict:
     "The kernels above compiled by numba (once per process; cached on disk)."
@@ -182,7 +186,30 @@ def refine_seams(pointers: np.ndarray,  # (T_edit,) Viterbi pointers
         p[k:hi] = np.arange(k, hi) + oB
     return p.astype(np.int32)
 
-# %% ../nbs/07_align.ipynb #e2e48cb4
+# %% ../nbs/07_align.ipynb #92df0cf3
+def absorb_short_runs(pointers: np.ndarray,  # (T,) pointers
+                      n_raw: int,            # raw frames (extended runs must stay inside)
+                      min_run: int = 4,      # runs shorter than this are absorbed
+                      min_edge_run: int = 9, # the first and last run: shorter than this (one n_fft window)
+                     ) -> np.ndarray:
+    "Replace each run shorter than `min_run` (at the edit's ends `min_edge_run`) by the continuation of a neighbour."
+    p = np.asarray(pointers).astype(np.int64).copy()
+    for _ in range(8):
+        s = np.r_[0, seam_frames(p), len(p)]
+        changed = False
+        for j in range(len(s) - 1):
+            a, b = int(s[j]), int(s[j + 1])
+            short = min_edge_run if a == 0 or b == len(p) else min_run
+            if b - a >= short or p[a] == PAD_TOKEN or b - a == len(p): continue
+            if a > 0 and p[a - 1] >= 0 and p[a - 1] + (b - a) <= n_raw:       # (the frame centred past the raw's
+                p[a:b] = np.minimum(p[a - 1] + np.arange(1, b - a + 1), n_raw - 1)  #  last sample keeps its last frame)
+                changed = True; break
+            if b < len(p) and p[b] >= 0 and p[b] - (b - a) >= 0:
+                p[a:b] = p[b] - np.arange(b - a, 0, -1); changed = True; break
+        if not changed: break
+    return p.astype(np.int32)
+
+# %% ../nbs/07_align.ipynb #b8e4f79a
 @dataclass
 class Alignment:
     pointers: np.ndarray     # (T_edit,) int32 raw frame per edited frame, PAD_TOKEN: no source
@@ -195,6 +222,7 @@ class Alignment:
         from editptr.edits import pointers_to_ops
         return pointers_to_ops(self.pointers)
 
+# %% ../nbs/07_align.ipynb #ea3d4cb2
 def align_mels(raw_mel: np.ndarray,     # (n_mels, T_raw) log-mel dB
                edit_mel: np.ndarray,    # (n_mels, T_edit) log-mel dB
                cfg: AudioConfig = AudioConfig(),
@@ -226,6 +254,7 @@ def align_mels(raw_mel: np.ndarray,     # (n_mels, T_raw) log-mel dB
     ptr = absorb_short_runs(ptr, len(Fr))
     return Alignment(ptr, conf, seam_frames(ptr), float((ptr != PAD_TOKEN).mean()) if T else 0.0)
 
+# %% ../nbs/07_align.ipynb #974795ea
 def align_audio(raw: np.ndarray,                  # (n,) raw signal
                 edit: np.ndarray,                 # (m,) edited signal
                 sr: int = 22050,                  # their sample rate (resampled to cfg.sr if different)
@@ -238,29 +267,6 @@ def align_audio(raw: np.ndarray,                  # (n,) raw signal
         import librosa
         raw, edit = (librosa.resample(np.asarray(x, np.float32), orig_sr=sr, target_sr=cfg.sr) for x in (raw, edit))
     return align_mels(mel_spectrogram(raw, cfg), mel_spectrogram(edit, cfg), cfg, **kw)
-
-# %% ../nbs/07_align.ipynb #92df0cf3
-def absorb_short_runs(pointers: np.ndarray,  # (T,) pointers
-                      n_raw: int,            # raw frames (extended runs must stay inside)
-                      min_run: int = 4,      # runs shorter than this are absorbed
-                      min_edge_run: int = 9, # the first and last run: shorter than this (one n_fft window)
-                     ) -> np.ndarray:
-    "Replace each run shorter than `min_run` (at the edit's ends `min_edge_run`) by the continuation of a neighbour."
-    p = np.asarray(pointers).astype(np.int64).copy()
-    for _ in range(8):
-        s = np.r_[0, seam_frames(p), len(p)]
-        changed = False
-        for j in range(len(s) - 1):
-            a, b = int(s[j]), int(s[j + 1])
-            short = min_edge_run if a == 0 or b == len(p) else min_run
-            if b - a >= short or p[a] == PAD_TOKEN or b - a == len(p): continue
-            if a > 0 and p[a - 1] >= 0 and p[a - 1] + (b - a) <= n_raw:       # (the frame centred past the raw's
-                p[a:b] = np.minimum(p[a - 1] + np.arange(1, b - a + 1), n_raw - 1)  #  last sample keeps its last frame)
-                changed = True; break
-            if b < len(p) and p[b] >= 0 and p[b] - (b - a) >= 0:
-                p[a:b] = p[b] - np.arange(b - a, 0, -1); changed = True; break
-        if not changed: break
-    return p.astype(np.int32)
 
 # %% ../nbs/07_align.ipynb #f506dd05
 def splice_edit(raw: np.ndarray,             # (n,) raw signal
@@ -283,6 +289,7 @@ def splice_edit(raw: np.ndarray,             # (n,) raw signal
     c = np.minimum(np.arange(cfg.n_frames(len(out))) * cfg.hop_length, len(out) - 1)
     return out, np.minimum(np.round(src[c] / cfg.hop_length), cfg.n_frames(len(raw)) - 1).astype(np.int32)
 
+# %% ../nbs/07_align.ipynb #31df285d
 def degrade(y: np.ndarray,     # signal
             kind: str,         # 'none', 'gain', 'eq', 'lossy'
             sr: int = 22050,
@@ -313,6 +320,7 @@ def degrade(y: np.ndarray,     # signal
         return (np.round(z / q) * q + np.random.default_rng(seed).normal(0, q / 4, len(z))).astype(np.float32)
     raise ValueError(f"degrade: unknown kind {kind!r}")
 
+# %% ../nbs/07_align.ipynb #38efc99a
 def score_alignment(pred: np.ndarray,   # (T,) predicted pointers
                     truth: np.ndarray,  # (T,) true pointers (PAD ignored)
                     tol: int = 3,       # seam match tolerance in frames
@@ -336,13 +344,6 @@ def warm_up(cfg: AudioConfig = AudioConfig()):
     align_audio(y, np.concatenate([y[len(y) // 2:], y[:len(y) // 2]]), cfg.sr, cfg)
 
 # %% ../nbs/07_align.ipynb #d0bd35d9
-def align_files(raw_path: str | Path, edit_path: str | Path, cfg: AudioConfig = AudioConfig(), **kw) -> Alignment:
-    "Load both files with `load_audio` (errors name the file) and align them."
-    from editptr.audio import load_audio, check_audio
-    raw = check_audio(load_audio(raw_path, cfg.sr), cfg, str(raw_path))
-    edit = check_audio(load_audio(edit_path, cfg.sr), cfg, str(edit_path))
-    return align_audio(raw, edit, cfg.sr, cfg, **kw)
-
 def find_pairs(folder: str | Path,           # NAME_raw.EXT + NAME_edit.EXT, or raw/NAME.EXT + edit/NAME.EXT
                unmatched: list | None = None,  # if given, receives the audio files without a partner
               ) -> list[tuple[str, Path, Path]]:
@@ -362,9 +363,18 @@ def find_pairs(folder: str | Path,           # NAME_raw.EXT + NAME_edit.EXT, or 
     if lost: warnings.warn(f"find_pairs: {len(lost)} file(s) without a partner: {', '.join(lost)}")
     return [(n, raws[n], edits[n]) for n in names]
 
+# %% ../nbs/07_align.ipynb #ef639b96
+def align_files(raw_path: str | Path, edit_path: str | Path, cfg: AudioConfig = AudioConfig(), **kw) -> Alignment:
+    "Load both files with `load_audio` (errors name the file) and align them."
+    from editptr.audio import load_audio, check_audio
+    raw = check_audio(load_audio(raw_path, cfg.sr), cfg, str(raw_path))
+    edit = check_audio(load_audio(edit_path, cfg.sr), cfg, str(edit_path))
+    return align_audio(raw, edit, cfg.sr, cfg, **kw)
+
 # %% ../nbs/07_align.ipynb #2ad06978
 def _align_one(job: tuple) -> tuple[str, dict | None, str | None]:
     "Worker: align one pair and save it; `(name, info, None)` or `(name, None, reason)`."
+    from editptr.viz import save_alignment_plot        # plotly: not at import time (`--help` stays light)
     name, raw_path, edit_path, out, cfg_dict = job
     try:
         cfg = AudioConfig.from_dict(cfg_dict)
@@ -378,8 +388,30 @@ def _align_one(job: tuple) -> tuple[str, dict | None, str | None]:
     except Exception as e:
         return name, None, f"{type(e).__name__}: {e}"
 
-def main(argv: list[str] | None = None) -> int:
-    "`editptr-align`: align one pair or a folder of pairs and write pointer files."
+# %% ../nbs/07_align.ipynb #7e1ab6e8
+def _align_all(jobs: list[tuple], workers: int = 1) -> tuple[list[dict], list[tuple[str, str]]]:
+    "Run `_align_one` over `jobs` (in `workers` processes when > 1): the infos written and the `(name, reason)` skipped."
+    from tqdm.auto import tqdm
+    done, skipped = [], []
+    bar = tqdm(total=len(jobs), desc='align', unit='pair', file=sys.stderr)
+    def collect(res):
+        name, info, why = res
+        if why: skipped.append((name, why))
+        else: done.append(info)
+        bar.update(1)
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        warm_up()                                      # compile once here, not racing in the workers
+        with ProcessPoolExecutor(workers) as ex:
+            for res in ex.map(_align_one, jobs): collect(res)
+    else:
+        for j in jobs: collect(_align_one(j))
+    bar.close()
+    return done, skipped
+
+# %% ../nbs/07_align.ipynb #b03b648d
+def _parser() -> argparse.ArgumentParser:
+    "The arguments of `editptr-align`."
     ap = argparse.ArgumentParser(prog='editptr-align', description=
         'Recover edit pointers: which raw frame every frame of an edited recording plays.')
     ap.add_argument('raw', nargs='?', help='raw (unedited) audio file')
@@ -388,9 +420,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument('--out', required=True, help='folder for {name}_pointers.npy, _info.json, _alignment.png')
     ap.add_argument('--name', help='pair name for a single pair (default: the edit file stem)')
     ap.add_argument('--jobs', type=int, default=1, help='worker processes for --pairs')
+    return ap
+
+# %% ../nbs/07_align.ipynb #2349c0d4
+def main(argv: list[str] | None = None) -> int:
+    "`editptr-align`: align one pair or a folder of pairs and write pointer files."
+    ap = _parser()
     a = ap.parse_args(argv)
     if bool(a.pairs) == bool(a.raw and a.edit): ap.error('give RAW and EDIT, or --pairs DIR (not both)')
-    from tqdm.auto import tqdm
     skipped = []
     if a.pairs:
         lost = []
@@ -400,22 +437,8 @@ def main(argv: list[str] | None = None) -> int:
         skipped += [(f, 'no partner file') for f in lost]
     else:
         pairs = [(a.name or Path(a.edit).stem, Path(a.raw), Path(a.edit))]
-    jobs = [(n, r, e, a.out, AudioConfig().to_dict()) for n, r, e in pairs]
-    done = []
-    bar = tqdm(total=len(jobs), desc='align', unit='pair', file=sys.stderr)
-    def collect(res):
-        name, info, why = res
-        if why: skipped.append((name, why))
-        else: done.append(info)
-        bar.update(1)
-    if a.jobs > 1 and len(jobs) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        warm_up()                                      # compile once here, not racing in the workers
-        with ProcessPoolExecutor(a.jobs) as ex:
-            for res in ex.map(_align_one, jobs): collect(res)
-    else:
-        for j in jobs: collect(_align_one(j))
-    bar.close()
+    done, failed = _align_all([(n, r, e, a.out, AudioConfig().to_dict()) for n, r, e in pairs], a.jobs)
+    skipped += failed
     for info in done: print(f"aligned {info['name']}: ratio {info['ratio']:.3f}, {len(info['edit_points'])} seams")
     if skipped:
         print(f"skipped {len(skipped)}:")

@@ -37,6 +37,19 @@ def _reason(e: Exception) -> str:
     msg = str(e).splitlines()[0] if str(e) else ''
     return msg if isinstance(e, AudioError) else f"{type(e).__name__}: {msg}"
 
+# %% ../nbs/08_data.ipynb #c974462e
+def _agreement(raw, edited, truth, cfg: AudioConfig) -> dict:
+    "How well `align_audio` recovers the true pointers of a pair."
+    import numpy as np
+    from editptr.align import align_audio
+    al = align_audio(raw, edited, cfg.sr, cfg)
+    a, t = np.asarray(al.pointers), np.asarray(truth)
+    n = min(len(a), len(t)); ok = t[:n] >= 0
+    d = np.abs(a[:n].astype(int) - t[:n].astype(int))[ok]
+    return {'align_exact': float((d == 0).mean()) if len(d) else 0.0, 'align_within_3': float((d <= 3).mean()) if len(d) else 0.0,
+            'align_ratio': float(al.ratio), 'align_length_diff': int(len(a) - len(t))}
+
+# %% ../nbs/08_data.ipynb #e3c1d0ce
 def synth_job(out: str, index: int, seed: int, duration: float, styles: list[str], verify_align: bool = False) -> dict:
     "Generate song `index`, edit it in every style with exact truth, write it."
     from editptr.synth import synth_track
@@ -58,17 +71,7 @@ def synth_job(out: str, index: int, seed: int, duration: float, styles: list[str
         return _report(save_song(Path(out), song, track.audio, mel, track.beats.to_array(cfg.beats_per_bar), pairs, cfg))
     except Exception as e: return _report(skipped=[{'file': song, 'reason': _reason(e)}])
 
-def _agreement(raw, edited, truth, cfg: AudioConfig) -> dict:
-    "How well `align_audio` recovers the true pointers of a pair."
-    import numpy as np
-    from editptr.align import align_audio
-    al = align_audio(raw, edited, cfg.sr, cfg)
-    a, t = np.asarray(al.pointers), np.asarray(truth)
-    n = min(len(a), len(t)); ok = t[:n] >= 0
-    d = np.abs(a[:n].astype(int) - t[:n].astype(int))[ok]
-    return {'align_exact': float((d == 0).mean()) if len(d) else 0.0, 'align_within_3': float((d <= 3).mean()) if len(d) else 0.0,
-            'align_ratio': float(al.ratio), 'align_length_diff': int(len(a) - len(t))}
-
+# %% ../nbs/08_data.ipynb #f9314a44
 def audio_job(out: str, path: str, song: str, styles: list[str], seed: int) -> dict:
     "Analyse a user's raw track, edit it in every style, write it."
     from editptr.audio import load_audio, check_audio, mel_spectrogram
@@ -88,6 +91,7 @@ def audio_job(out: str, path: str, song: str, styles: list[str], seed: int) -> d
         return _report(save_song(Path(out), song, y, mel, analysis.beats.to_array(cfg.beats_per_bar), pairs, cfg))
     except Exception as e: return _report(skipped=[{'file': str(path), 'reason': _reason(e)}])
 
+# %% ../nbs/08_data.ipynb #a36a84e4
 def pairs_job(out: str, name: str, raw_path: str, edit_path: str, min_ratio: float = 0.95) -> dict:
     "Align a user's raw/edited pair; write it unless less than `min_ratio` of the edit was found."
     import numpy as np
@@ -135,6 +139,7 @@ def run_jobs(fn, kwargs_list: list[dict], jobs: int = 1, desc: str = 'files', pr
     merged['pairs'].sort(key=lambda i: i['name'])
     return merged
 
+# %% ../nbs/08_data.ipynb #0c68ff93
 def summary_table(c: dict) -> str:
     "Plain-text summary: pairs per style, skipped files, excluded pairs."
     rows = [('style', 'pairs')] + [(s, str(n)) for s, n in c['style_counts'].items()] + [('total', str(c['n_pairs']))]
@@ -159,6 +164,7 @@ def build_synth(out, tracks: int = 24, duration: float = 60.0, styles=None, seed
     rep = run_jobs(synth_job, kw, jobs, 'songs', progress)
     return write_corpus_json(out, 'synth', rep, dict(tracks=tracks, duration=duration, styles=styles, seed=seed, verify_align=verify_align))
 
+# %% ../nbs/08_data.ipynb #e09b98be
 def build_audio(src, out, styles=None, seed: int = 0, jobs: int = 1, progress: bool = True) -> dict:
     "A user's raw tracks (any of `editptr.corpus.AUDIO_EXTENSIONS` under `src`), analysed and edited by the styles."
     from editptr.edits import STYLES
@@ -176,6 +182,7 @@ def build_audio(src, out, styles=None, seed: int = 0, jobs: int = 1, progress: b
     rep['skipped'] = skipped + rep['skipped']
     return write_corpus_json(out, 'audio', rep, dict(src=str(src), styles=styles, seed=seed))
 
+# %% ../nbs/08_data.ipynb #f4f70d43
 def build_pairs(src, out, jobs: int = 1, min_ratio: float = 0.95, progress: bool = True) -> dict:
     "A user's raw/edited pairs under `src`, aligned; pairs under `min_ratio` excluded."
     from editptr.align import find_pairs
@@ -187,6 +194,7 @@ def build_pairs(src, out, jobs: int = 1, min_ratio: float = 0.95, progress: bool
 
 # %% ../nbs/08_data.ipynb #1337823a
 def _parser() -> argparse.ArgumentParser:
+    "The arguments of `editptr-data`: one sub-command per source of pairs."
     p = argparse.ArgumentParser(prog='editptr-data', description='Build an editptr training corpus.')
     sub = p.add_subparsers(dest='mode', required=True)
     jobs = dict(type=int, default=None, help='parallel processes (default: min(2, CPU count))')
@@ -208,6 +216,7 @@ def _parser() -> argparse.ArgumentParser:
     for x in (s, a, q): x.add_argument('--no-progress', action='store_true')
     return p
 
+# %% ../nbs/08_data.ipynb #1034fdb9
 def main(argv: list[str] | None = None) -> int:
     "Entry point of `editptr-data`; exit status 1 if no pair was built, 2 on bad arguments."
     args = _parser().parse_args(argv)

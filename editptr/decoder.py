@@ -10,6 +10,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
+from fastcore.basics import patch
 from .config import PointerNetworkConfig
 from .attention import SparseTransformerLayer
 from .vae import masked_mean
@@ -17,8 +18,8 @@ from .pointers import CONTINUE
 
 # %% auto #0
 __all__ = ['MAX_BAR_JUMP', 'DurationEmbedding', 'frame_window', 'CrossAttention', 'DecoderMemory', 'HierarchicalAttention',
-           'PointerHead', 'StructurePredictionHead', 'LengthHead', 'relative_bar_logits', 'jump_gate',
-           'continue_or_jump', 'coarse_continue_or_jump', 'DecoderOutput', 'HierarchicalDecoder']
+           'PointerHead', 'StructurePredictionHead', 'LengthHead', 'jump_gate', 'continue_or_jump',
+           'relative_bar_logits', 'coarse_continue_or_jump', 'DecoderOutput', 'HierarchicalDecoder']
 
 # %% ../nbs/13_decoder.ipynb #61ac172d
 class DurationEmbedding(nn.Module):
@@ -97,6 +98,7 @@ class DecoderMemory:
     @property
     def n_frames(self) -> Tensor: return self.frame_mask.sum(1)  # (B,)
 
+# %% ../nbs/13_decoder.ipynb #5c88576e
 class HierarchicalAttention(nn.Module):
     "Cross-attention cascade: bars, then beats, then a window of frames around the previous pointer."
     def __init__(self, d_model: int, n_heads: int, d_ff: int, radius: int, dropout: float = 0.0):
@@ -151,19 +153,7 @@ class LengthHead(nn.Module):
         offset = self.net(h).squeeze(-1).float() + self.from_z(z.float()).squeeze(-1)
         return frame_mask.sum(1).clamp(min=1).float().log() + offset
 
-# %% ../nbs/13_decoder.ipynb #73dc76c3
-MAX_BAR_JUMP = 16  # bar offsets scored individually by the relative-bar jump head
-
-def relative_bar_logits(scores: Tensor,     # (B, T, 2 MAX_BAR_JUMP + 1) score per bar offset
-                        frame_bar: Tensor,  # (B, T_raw) bar of every raw frame
-                        prev: Tensor,       # (B, T) previous pointer (negative: none, counts as bar 0)
-                       ) -> Tensor:
-    "(B, T, T_raw) each frame's score for its bar's offset from the previous pointer's bar."
-    R = (scores.shape[-1] - 1) // 2
-    bar_prev = frame_bar.gather(1, prev.clamp(min=0))                                       # (B, T)
-    offset = (frame_bar[:, None, :] - bar_prev[:, :, None]).clamp(-R, R) + R                # (B, T, T_raw)
-    return scores.gather(-1, offset)
-
+# %% ../nbs/13_decoder.ipynb #e47db2a9
 def jump_gate(continue_logit: Tensor,  # (B, T) gate score of continuing
               jump_logit: Tensor,      # (B, T) gate score of jumping
               prev: Tensor,            # (B, T) previous pointer
@@ -185,6 +175,20 @@ def continue_or_jump(jump_logits: Tensor,  # (B, T, T_raw) scores of the jump de
     jump_lp = jump_logits.float().masked_fill(is_next, -1e9).log_softmax(-1)                 # destinations other than +1
     return torch.where(is_next, log_cont.unsqueeze(-1), jump_lp + log_jump.unsqueeze(-1))
 
+# %% ../nbs/13_decoder.ipynb #2719c36a
+MAX_BAR_JUMP = 16  # bar offsets scored individually by the relative-bar jump head
+
+def relative_bar_logits(scores: Tensor,     # (B, T, 2 MAX_BAR_JUMP + 1) score per bar offset
+                        frame_bar: Tensor,  # (B, T_raw) bar of every raw frame
+                        prev: Tensor,       # (B, T) previous pointer (negative: none, counts as bar 0)
+                       ) -> Tensor:
+    "(B, T, T_raw) each frame's score for its bar's offset from the previous pointer's bar."
+    R = (scores.shape[-1] - 1) // 2
+    bar_prev = frame_bar.gather(1, prev.clamp(min=0))                                       # (B, T)
+    offset = (frame_bar[:, None, :] - bar_prev[:, :, None]).clamp(-R, R) + R                # (B, T, T_raw)
+    return scores.gather(-1, offset)
+
+# %% ../nbs/13_decoder.ipynb #73dc76c3
 def coarse_continue_or_jump(jump_logits: Tensor,  # (B, T, S) bar (or beat) scores of the jump destinations (-inf: padding)
                             frame_index: Tensor,  # (B, T_raw) bar (or beat) of every raw frame
                             nxt: Tensor,          # (B, T) frame prev + 1, -1 where none (from `jump_gate`)
@@ -227,54 +231,67 @@ class HierarchicalDecoder(nn.Module):
         self.rel_bar = nn.Linear(d, 2 * MAX_BAR_JUMP + 1)   # jump destination: score per bar offset from the previous pointer's bar
         self.length_head = LengthHead(d, c.latent_dim)
 
-    def memory(self, enc) -> DecoderMemory:
-        "Per-song projections of an `EncoderOutput` (frames, beats, bars and their masks and indices)."
-        x = self.cross
-        return DecoderMemory(enc.frames, enc.frame_mask, enc.frame_beat, enc.frame_bar, enc.beat_mask, enc.bar_mask,
-                             x.frame_attn.keys_values(enc.frames), x.beat_attn.keys_values(enc.beats), x.bar_attn.keys_values(enc.bars),
-                             self.frame_head.keys(enc.frames), self.beat_head.keys(enc.beats), self.bar_head.keys(enc.bars))
+# %% ../nbs/13_decoder.ipynb #cc97b911
+@patch
+def memory(self: HierarchicalDecoder, enc) -> DecoderMemory:
+    "Per-song projections of an `EncoderOutput` (frames, beats, bars and their masks and indices)."
+    x = self.cross
+    return DecoderMemory(enc.frames, enc.frame_mask, enc.frame_beat, enc.frame_bar, enc.beat_mask, enc.bar_mask,
+                         x.frame_attn.keys_values(enc.frames), x.beat_attn.keys_values(enc.beats), x.bar_attn.keys_values(enc.bars),
+                         self.frame_head.keys(enc.frames), self.beat_head.keys(enc.beats), self.bar_head.keys(enc.bars))
 
-    def embed(self, mem: DecoderMemory, prev: Tensor, steps: Tensor, length: Tensor, z: Tensor) -> Tensor:
-        "(B, T, d) step inputs: state of the previous frame (or start) + requested and remaining length + z."
-        played = self.in_proj(mem.frames.gather(1, prev.clamp(min=0).unsqueeze(-1).expand(-1, -1, mem.frames.shape[-1])))  # (B, T, d)
-        x = torch.where((prev >= 0).unsqueeze(-1), played, self.start.to(played.dtype))
-        remaining = length[:, None] - steps[None, :]                                                      # (B, T)
-        x = x + self.total_emb(length)[:, None] + self.remaining_emb(remaining) + self.z_proj(z.to(x.dtype))[:, None]
-        return self.drop(x)
+# %% ../nbs/13_decoder.ipynb #73937b42
+@patch
+def embed(self: HierarchicalDecoder, mem: DecoderMemory, prev: Tensor, steps: Tensor, length: Tensor, z: Tensor) -> Tensor:
+    "(B, T, d) step inputs: state of the previous frame (or start) + requested and remaining length + z."
+    played = self.in_proj(mem.frames.gather(1, prev.clamp(min=0).unsqueeze(-1).expand(-1, -1, mem.frames.shape[-1])))  # (B, T, d)
+    x = torch.where((prev >= 0).unsqueeze(-1), played, self.start.to(played.dtype))
+    remaining = length[:, None] - steps[None, :]                                                      # (B, T)
+    x = x + self.total_emb(length)[:, None] + self.remaining_emb(remaining) + self.z_proj(z.to(x.dtype))[:, None]
+    return self.drop(x)
 
-    def heads(self, x: Tensor, mem: DecoderMemory, prev: Tensor) -> DecoderOutput:
-        "All head outputs from the self-attention output `x` (B, T, d)."
-        h_bar, h_beat, h = self.cross(x, mem, prev)
-        h = self.norm(h)
-        structure = self.structure_head(h)
-        gate = jump_gate(structure[..., CONTINUE].float(), structure[..., CONTINUE + 1:].float().logsumexp(-1), prev, mem.n_frames)
-        jump = self.frame_head(h, mem.frame_keys, mem.frame_mask) + relative_bar_logits(self.rel_bar(h).float(), mem.frame_bar, prev)
-        beat = coarse_continue_or_jump(self.beat_head(h_beat, mem.beat_keys, mem.beat_mask), mem.frame_beat, *gate)
-        bar = coarse_continue_or_jump(self.bar_head(h_bar, mem.bar_keys, mem.bar_mask), mem.frame_bar, *gate)
-        return DecoderOutput(continue_or_jump(jump, *gate), beat, bar, self.stop_head(h).squeeze(-1).float(), structure)
+# %% ../nbs/13_decoder.ipynb #6f505be0
+@patch
+def heads(self: HierarchicalDecoder, x: Tensor, mem: DecoderMemory, prev: Tensor) -> DecoderOutput:
+    "All head outputs from the self-attention output `x` (B, T, d)."
+    h_bar, h_beat, h = self.cross(x, mem, prev)
+    h = self.norm(h)
+    structure = self.structure_head(h)
+    gate = jump_gate(structure[..., CONTINUE].float(), structure[..., CONTINUE + 1:].float().logsumexp(-1), prev, mem.n_frames)
+    jump = self.frame_head(h, mem.frame_keys, mem.frame_mask) + relative_bar_logits(self.rel_bar(h).float(), mem.frame_bar, prev)
+    beat = coarse_continue_or_jump(self.beat_head(h_beat, mem.beat_keys, mem.beat_mask), mem.frame_beat, *gate)
+    bar = coarse_continue_or_jump(self.bar_head(h_bar, mem.bar_keys, mem.bar_mask), mem.frame_bar, *gate)
+    return DecoderOutput(continue_or_jump(jump, *gate), beat, bar, self.stop_head(h).squeeze(-1).float(), structure)
 
-    def forward(self, mem: DecoderMemory,
-                prev: Tensor,    # (B, T) previous pointer of each step: the targets shifted right, PAD first
-                length: Tensor,  # (B,) requested edit length in frames
-                z: Tensor,       # (B, Z) edit style
-               ) -> DecoderOutput:
-        "All steps at once (teacher forcing, or recomputing a prefix)."
-        x = self.embed(mem, prev, torch.arange(prev.shape[1], device=prev.device), length, z)
-        for layer in self.layers: x = layer(x)
-        return self.heads(x, mem, prev)
+# %% ../nbs/13_decoder.ipynb #8676065c
+@patch
+def forward(self: HierarchicalDecoder,
+            mem: DecoderMemory,
+            prev: Tensor,    # (B, T) previous pointer of each step: the targets shifted right, PAD first
+            length: Tensor,  # (B,) requested edit length in frames
+            z: Tensor,       # (B, Z) edit style
+           ) -> DecoderOutput:
+    "All steps at once (teacher forcing, or recomputing a prefix)."
+    x = self.embed(mem, prev, torch.arange(prev.shape[1], device=prev.device), length, z)
+    for layer in self.layers: x = layer(x)
+    return self.heads(x, mem, prev)
 
-    def init_cache(self, batch_size: int, device, dtype) -> list:
-        "One empty KV cache per self-attention layer."
-        return [layer.init_cache(batch_size, device, dtype) for layer in self.layers]
+# %% ../nbs/13_decoder.ipynb #dcdc7321
+@patch
+def init_cache(self: HierarchicalDecoder, batch_size: int, device, dtype) -> list:
+    "One empty KV cache per self-attention layer."
+    return [layer.init_cache(batch_size, device, dtype) for layer in self.layers]
 
-    def step(self, mem: DecoderMemory,
-             prev: Tensor,    # (B,) pointer played at the previous step (negative: none)
-             t: int,          # index of this step
-             length: Tensor,  # (B,) requested edit length
-             z: Tensor,       # (B, Z)
-             cache: list,     # from `init_cache`, updated in place
-            ) -> DecoderOutput:
-        "Step `t` alone, reading earlier steps from the KV cache; outputs have T = 1."
-        x = self.embed(mem, prev[:, None], torch.tensor([t], device=prev.device), length, z)
-        for layer, c in zip(self.layers, cache): x = layer.step(x, c)
-        return self.heads(x, mem, prev[:, None])
+@patch
+def step(self: HierarchicalDecoder,
+         mem: DecoderMemory,
+         prev: Tensor,    # (B,) pointer played at the previous step (negative: none)
+         t: int,          # index of this step
+         length: Tensor,  # (B,) requested edit length
+         z: Tensor,       # (B, Z)
+         cache: list,     # from `init_cache`, updated in place
+        ) -> DecoderOutput:
+    "Step `t` alone, reading earlier steps from the KV cache; outputs have T = 1."
+    x = self.embed(mem, prev[:, None], torch.tensor([t], device=prev.device), length, z)
+    for layer, c in zip(self.layers, cache): x = layer.step(x, c)
+    return self.heads(x, mem, prev[:, None])

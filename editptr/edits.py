@@ -14,7 +14,7 @@ from .synth import Section, SynthTrack
 
 # %% auto #0
 __all__ = ['STYLES', 'Copy', 'Loop', 'Cut', 'Silence', 'pointers_to_ops', 'ops_to_pointers', 'format_ops', 'parse_ops',
-           'TrackAnalysis', 'analyze', 'edit_pointers', 'EditPair', 'make_pair']
+           'TrackAnalysis', 'analyze', 'apply_style', 'EditPair', 'make_pair']
 
 # %% ../nbs/04_edits.ipynb #9969cc94
 @dataclass(frozen=True)
@@ -147,6 +147,7 @@ def _bar_features(y: np.ndarray, lines: np.ndarray, cfg: AudioConfig) -> np.ndar
         out.append(B / np.sqrt(len(B)))
     return np.vstack(out)
 
+# %% ../nbs/04_edits.ipynb #8ab775eb
 def _novelty(X: np.ndarray, w: int) -> np.ndarray:
     "Foote novelty per bar: checkerboard kernel of half-width `w` on the cosine self-similarity."
     X = X / (np.linalg.norm(X, axis=0, keepdims=True) + 1e-9)
@@ -155,6 +156,7 @@ def _novelty(X: np.ndarray, w: int) -> np.ndarray:
     K = np.outer(sgn, sgn)                        # + within either side, - across the boundary
     return np.array([(S[i:i + 2 * w, i:i + 2 * w] * K).sum() for i in range(X.shape[1])])
 
+# %% ../nbs/04_edits.ipynb #6da72ac5
 def analyze(y: np.ndarray, cfg: AudioConfig = AudioConfig(),
             seconds_per_section: float = 10.0,  # at most one boundary per this many seconds
             kernel_bars: int = 4,               # half-width of the novelty kernel, in bars
@@ -186,9 +188,20 @@ def analyze(y: np.ndarray, cfg: AudioConfig = AudioConfig(),
 
 # %% ../nbs/04_edits.ipynb #0b2616c0
 def _spans_to_pointers(spans: list[tuple[int, int]]) -> np.ndarray:
+    "Int32 pointers that play the raw spans `(start, stop)` one after the other."
     return np.concatenate([np.arange(a, b) for a, b in spans] or [np.zeros(0)]).astype(np.int32)
 
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    "Spans in playing order, each joined with the next where one ends where the next starts."
+    out = []
+    for a, b in spans:
+        if out and out[-1][1] == a: out[-1] = (out[-1][0], b)
+        else: out.append((a, b))
+    return out
+
+# %% ../nbs/04_edits.ipynb #14ed1782
 def _bars(a: TrackAnalysis) -> np.ndarray:
+    "`(n_bars, 2)`: start and stop frame of each bar."
     l = a.bar_lines(); return np.stack([l[:-1], l[1:]], 1)
 
 def _section_bars(a: TrackAnalysis, bars: np.ndarray) -> list[list[int]]:
@@ -199,7 +212,9 @@ def _editor_order(n: int) -> list[int]:
     "Sections in the order the editor touches them: middle ones latest first, then the last, then the first."
     return list(range(n - 2, 0, -1)) + ([n - 1, 0] if n > 1 else [0])
 
+# %% ../nbs/04_edits.ipynb #f735e8c1
 def _shorten(a: TrackAnalysis, target: int | None, rng: np.random.Generator) -> list:
+    "Raw spans of a shortened edit: whole middle sections dropped (repeats first), then bars from section ends."
     if target is None: target = int(round(rng.uniform(0.55, 0.85) * a.n_frames))
     bars = _bars(a); blen = bars[:, 1] - bars[:, 0]
     keep, total = np.ones(len(bars), bool), int(blen.sum())
@@ -216,7 +231,9 @@ def _shorten(a: TrackAnalysis, target: int | None, rng: np.random.Generator) -> 
         i = kept[max(cands, key=lambda k: (len(kept[k]), k))][-1]
         keep[i] = False; total -= int(blen[i])
 
+# %% ../nbs/04_edits.ipynb #e6712e0c
 def _extend(a: TrackAnalysis, target: int | None, rng: np.random.Generator, phrase: int = 4) -> list:
+    "Raw spans of a longer edit: sections, then opening phrases, then first bars played more than once."
     if target is None: target = int(round(rng.uniform(1.2, 1.6) * a.n_frames))
     bars = _bars(a); n_bars = len(bars)
     reps = np.ones(n_bars, int)                 # plays of each bar block; loops set the block's first bar
@@ -240,7 +257,9 @@ def _extend(a: TrackAnalysis, target: int | None, rng: np.random.Generator, phra
         i = j + 1
     return spans
 
+# %% ../nbs/04_edits.ipynb #69486115
 def _trim(a: TrackAnalysis, target: int | None, rng: np.random.Generator) -> list:
+    "One raw span: the track without its silent ends and intro/outro, or its middle bars down to `target`."
     lines = a.bar_lines()
     lo, hi = a.active or (0, a.n_frames)
     start = int(lines[lines <= lo].max()); stop = int(lines[lines >= hi].min())   # silence, on bar lines
@@ -256,7 +275,9 @@ def _trim(a: TrackAnalysis, target: int | None, rng: np.random.Generator) -> lis
         start, stop = int(inner[i]), int(inner[j])
     return [(start, stop)]
 
+# %% ../nbs/04_edits.ipynb #70fcfcba
 def _rearrange(a: TrackAnalysis, target: int | None, rng: np.random.Generator) -> list:
+    "Raw spans of the track with its first repeated section (else its last) moved to the front."
     secs = [(s.label, s.start_frame, s.end_frame) for s in a.sections]
     if len(secs) < 2:                           # one section: swap its halves on a bar line
         l = a.bar_lines(); m = int(l[len(l) // 2]); return [(m, a.n_frames), (0, m)]
@@ -265,26 +286,18 @@ def _rearrange(a: TrackAnalysis, target: int | None, rng: np.random.Generator) -
     moved = secs.pop(repeated[0] if repeated else len(secs) - 1)   # the first repeated section (a chorus), else the last
     return _merge_spans([(s[1], s[2]) for s in [moved] + secs])
 
-def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    "Spans in playing order, each joined with the next where one ends where the next starts."
-    out = []
-    for a, b in spans:
-        if out and out[-1][1] == a: out[-1] = (out[-1][0], b)
-        else: out.append((a, b))
-    return out
-
-# %% ../nbs/04_edits.ipynb #41c05734
+# %% ../nbs/04_edits.ipynb #0936ac63
 STYLES = {
     'shorten': _shorten, 'extend': _extend, 'trim': _trim, 'rearrange': _rearrange,
 }  # name -> plan(analysis, target_frames | None, rng) -> raw spans in playing order; rng draws a missing target
 
-def edit_pointers(analysis: TrackAnalysis,  # beats, sections and length of the raw
-                  style: str,               # one of STYLES
-                  target_frames: int | None = None,  # wanted edit length (None: drawn from the style's range)
-                  seed: int = 0,            # draws the length when `target_frames` is None
-                 ) -> np.ndarray:
+def apply_style(analysis: TrackAnalysis,  # beats, sections and length of the raw
+                style: str,               # one of STYLES
+                target_frames: int | None = None,  # wanted edit length (None: drawn from the style's range)
+                seed: int = 0,            # draws the length when `target_frames` is None
+               ) -> np.ndarray:
     "Int32 pointers of an edit in `style`, cutting only on bar lines."
-    if style not in STYLES: raise ValueError(f"edit_pointers: unknown style {style!r}; known: {sorted(STYLES)}")
+    if style not in STYLES: raise ValueError(f"apply_style: unknown style {style!r}; known: {sorted(STYLES)}")
     return _spans_to_pointers(STYLES[style](analysis, target_frames, np.random.default_rng(seed)))
 
 # %% ../nbs/04_edits.ipynb #94912775
@@ -312,5 +325,5 @@ def make_pair(raw_audio: np.ndarray | SynthTrack,  # raw signal (or a SynthTrack
     if isinstance(analysis, SynthTrack): analysis = TrackAnalysis.from_synth(analysis, cfg)
     if analysis is None: analysis = analyze(raw, cfg)
     target = None if duration is None else cfg.seconds_to_frames(duration)
-    p = edit_pointers(analysis, style, target, seed)
+    p = apply_style(analysis, style, target, seed)
     return EditPair(raw, render(raw, p, cfg, crossfade_ms), p, pointers_to_ops(p), style)

@@ -10,6 +10,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
+from fastcore.basics import patch
 from .config import AudioConfig, PointerNetworkConfig
 from .attention import SparseTransformerLayer
 
@@ -101,6 +102,14 @@ def segment_mean(x: Tensor,      # (B, T, d) values
     counts = x.new_zeros(B * n).index_add(0, flat, w)
     return (sums / counts.clamp(min=1)[:, None]).view(B, n, d), (counts > 0).view(B, n)
 
+# %% ../nbs/11_encoder.ipynb #402dbad6
+def _beat_slots(beats: Tensor,  # (B, T) long beat index per frame (any real index on padding)
+                valid: Tensor,  # (B, T) bool, valid frames
+                beats_per_bar: int) -> Tensor:
+    "`(B, T)` long beat slot of each frame, 0-based from the item's first bar (0 on padding)."
+    first_bar = torch.where(valid, beats, beats.max()).min(1).values // beats_per_bar
+    return torch.where(valid, beats - first_bar[:, None] * beats_per_bar, 0)
+
 # %% ../nbs/11_encoder.ipynb #eb3e0b63
 @dataclass
 class EncoderOutput:
@@ -141,44 +150,60 @@ class MultiScaleEncoder(nn.Module):
         for layer in layers: x = layer(x, key_padding_mask=~valid)
         return x
 
-    def _frame_level(self, x: Tensor, valid: Tensor) -> Tensor:
-        "Frame layers over `x` (B, T, d), chunk by chunk when `T > chunk_size`."
-        T, size, ctx = x.shape[1], self.config.chunk_size, self.config.chunk_overlap
-        if T <= size: return self._run(self.frame_layers, x, valid)
-        centres = []
-        for s in range(0, T, size):
-            lo, hi = max(0, s - ctx), min(T, s + size + ctx)            # chunk with its context
-            y = self._run(self.frame_layers, x[:, lo:hi], valid[:, lo:hi])
-            centres.append(y[:, s - lo:s - lo + min(size, T - s)])      # keep the centre
-        return torch.cat(centres, 1)
+# %% ../nbs/11_encoder.ipynb #64635e0e
+@patch
+def _frame_level(self: MultiScaleEncoder, x: Tensor, valid: Tensor) -> Tensor:
+    "Frame layers over `x` (B, T, d), chunk by chunk when `T > chunk_size`."
+    T, size, ctx = x.shape[1], self.config.chunk_size, self.config.chunk_overlap
+    if T <= size: return self._run(self.frame_layers, x, valid)
+    centres = []
+    for s in range(0, T, size):
+        lo, hi = max(0, s - ctx), min(T, s + size + ctx)            # chunk with its context
+        y = self._run(self.frame_layers, x[:, lo:hi], valid[:, lo:hi])
+        centres.append(y[:, s - lo:s - lo + min(size, T - s)])      # keep the centre
+    return torch.cat(centres, 1)
 
-    def forward(self, raw_mel: Tensor,  # (B, n_mels, T) log-mel in dB
-                beats: Tensor | None = None,  # (B, T) long beat index per frame (None: 120 BPM grid)
-                lengths: Tensor | None = None,  # (B,) valid frames (None: all)
-                ) -> EncoderOutput:
-        B, _, T = raw_mel.shape
-        dev, bpb = raw_mel.device, self.config.max_beats_per_bar
-        L = torch.full((B,), T, device=dev) if lengths is None else lengths.to(dev)
-        valid = torch.arange(T, device=dev) < L[:, None]                # (B, T)
-        beats = default_beats(B, T, device=dev) if beats is None else beats.to(dev)
-        beats = torch.where(valid, beats, beats[:, :1])                 # padding: any real index
+# %% ../nbs/11_encoder.ipynb #2646f9ed
+@patch
+def _beat_bar_level(self: MultiScaleEncoder,
+                    frames: Tensor,      # (B, T, d) frame states
+                    frame_beat: Tensor,  # (B, T) long 0-based beat slot of each frame
+                    valid: Tensor,       # (B, T) bool, valid frames
+                    ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    "Beat states `(B, NB, d)` and mask `(B, NB)`, bar states `(B, NR, d)` and mask `(B, NR)`."
+    B, bpb = frames.shape[0], self.config.max_beats_per_bar
+    NB = int(frame_beat.max()) + 1
+    NR = (NB - 1) // bpb + 1
+    beat_x, beat_mask = segment_mean(frames, frame_beat, valid, NB)   # (B, NB, d)
+    beat_x = self.ln_beat(self._run(self.beat_layers, beat_x, beat_mask))
+    beat_bar = (torch.arange(NB, device=frames.device) // bpb).expand(B, -1)
+    bar_x, bar_mask = segment_mean(beat_x, beat_bar, beat_mask, NR)    # (B, NR, d)
+    bar_x = self.ln_bar(self._run(self.bar_layers, bar_x, bar_mask))
+    return beat_x, beat_mask, bar_x, bar_mask
 
-        x = self.inp((raw_mel.transpose(1, 2) + 40) / 40)               # (B, T, d)
-        x = self.drop(x + self.pos(beats, L))
-        frames = self._frame_level(x, valid)                            # (B, T, d)
+# %% ../nbs/11_encoder.ipynb #2ec1c854
+@patch
+def forward(self: MultiScaleEncoder,
+            raw_mel: Tensor,  # (B, n_mels, T) log-mel in dB
+            beats: Tensor | None = None,  # (B, T) long beat index per frame (None: 120 BPM grid)
+            lengths: Tensor | None = None,  # (B,) valid frames (None: all)
+            ) -> EncoderOutput:
+    "Frame, beat and bar states of `raw_mel`; each frame fused with its beat and bar."
+    B, _, T = raw_mel.shape
+    dev, bpb = raw_mel.device, self.config.max_beats_per_bar
+    L = torch.full((B,), T, device=dev) if lengths is None else lengths.to(dev)
+    valid = torch.arange(T, device=dev) < L[:, None]                # (B, T)
+    beats = default_beats(B, T, device=dev) if beats is None else beats.to(dev)
+    beats = torch.where(valid, beats, beats[:, :1])                 # padding: any real index
 
-        first_bar = torch.where(valid, beats, beats.max()).min(1).values // bpb
-        frame_beat = torch.where(valid, beats - first_bar[:, None] * bpb, 0)  # (B, T) 0-based
-        NB = int(frame_beat.max()) + 1
-        NR = (NB - 1) // bpb + 1
-        beat_x, beat_mask = segment_mean(frames, frame_beat, valid, NB)   # (B, NB, d)
-        beat_x = self.ln_beat(self._run(self.beat_layers, beat_x, beat_mask))
-        beat_bar = (torch.arange(NB, device=dev) // bpb).expand(B, -1)
-        bar_x, bar_mask = segment_mean(beat_x, beat_bar, beat_mask, NR)    # (B, NR, d)
-        bar_x = self.ln_bar(self._run(self.bar_layers, bar_x, bar_mask))
+    x = self.inp((raw_mel.transpose(1, 2) + 40) / 40)               # (B, T, d)
+    x = self.drop(x + self.pos(beats, L))
+    frames = self._frame_level(x, valid)                            # (B, T, d)
+    frame_beat = _beat_slots(beats, valid, bpb)                     # (B, T) 0-based
+    beat_x, beat_mask, bar_x, bar_mask = self._beat_bar_level(frames, frame_beat, valid)
 
-        frame_bar = frame_beat // bpb
-        at = lambda s, i: s.gather(1, i[..., None].expand(-1, -1, s.shape[-1]))  # broadcast to frames
-        frames = self.ln_frame(frames)
-        fused = frames + self.fuse(torch.cat([frames, at(beat_x, frame_beat), at(bar_x, frame_bar)], -1))
-        return EncoderOutput(self.ln_out(fused), valid, beat_x, beat_mask, bar_x, bar_mask, frame_beat, frame_bar)
+    frame_bar = frame_beat // bpb
+    at = lambda s, i: s.gather(1, i[..., None].expand(-1, -1, s.shape[-1]))  # broadcast to frames
+    frames = self.ln_frame(frames)
+    fused = frames + self.fuse(torch.cat([frames, at(beat_x, frame_beat), at(bar_x, frame_bar)], -1))
+    return EncoderOutput(self.ln_out(fused), valid, beat_x, beat_mask, bar_x, bar_mask, frame_beat, frame_bar)

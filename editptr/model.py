@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 from torch import Tensor
+from fastcore.basics import patch
 from .config import PointerNetworkConfig, TrainConfig, STOP_TOKEN, PAD_TOKEN
 from .encoder import MultiScaleEncoder, EncoderOutput
 from .vae import EditStyleVAE, reparameterize
@@ -18,8 +19,29 @@ from .pointers import edit_lengths, previous_pointers
 from .losses import pointer_network_losses
 
 # %% auto #0
-__all__ = ['check_pointers', 'choose', 'pick_frame', 'pick_coarse_to_fine', 'CheckpointError', 'atomic_save', 'load_checkpoint',
-           'state_dict_problems', 'PointerNetwork']
+__all__ = ['PointerNetwork', 'check_pointers', 'choose', 'pick_frame', 'pick_coarse_to_fine', 'CheckpointError', 'atomic_save',
+           'load_checkpoint', 'state_dict_problems']
+
+# %% ../nbs/15_model.ipynb #5126d46b
+class PointerNetwork(nn.Module):
+    "Raw mel in, edit pointers out: multi-scale encoder, edit-style VAE, hierarchical pointer decoder."
+    def __init__(self, config: PointerNetworkConfig = PointerNetworkConfig()):
+        super().__init__()
+        self.config = config
+        self.encoder = MultiScaleEncoder(config)
+        self.vae = EditStyleVAE(config)
+        self.decoder = HierarchicalDecoder(config)
+
+    def encode_raw(self, raw_mel: Tensor, beats: Tensor | None = None, raw_lengths: Tensor | None = None) -> EncoderOutput:
+        "The full multi-scale encoding: frame, beat and bar states, masks and per-frame indices."
+        return self.encoder(raw_mel, beats=beats, lengths=raw_lengths)
+
+    def encode(self, raw_mel: Tensor,                 # (B, n_mels, T_raw) log-mel
+               beats: Tensor | None = None,           # (B, T_raw) per-frame beat index
+               raw_lengths: Tensor | None = None,     # (B,) valid frames
+              ) -> Tensor:
+        "(B, T_raw, d_model) encoder frame states."
+        return self.encode_raw(raw_mel, beats, raw_lengths).frames
 
 # %% ../nbs/15_model.ipynb #69ee0cc7
 def check_pointers(pointers: Tensor,     # (B, T_out) target pointers
@@ -31,6 +53,29 @@ def check_pointers(pointers: Tensor,     # (B, T_out) target pointers
         b, t = (int(i) for i in bad.nonzero()[0])
         raise ValueError(f"target_pointers[{b}, {t}] = {int(pointers[b, t])}, but row {b}'s raw has {int(n_frames[b])} frames "
                          f"(valid: 0..{int(n_frames[b]) - 1}, STOP {STOP_TOKEN}, PAD {PAD_TOKEN})")
+
+# %% ../nbs/15_model.ipynb #d4a706ca
+@patch
+def forward(self: PointerNetwork,
+            raw_mel: Tensor,                         # (B, n_mels, T_raw) log-mel
+            target_pointers: Tensor,                 # (B, T_out) edit pointers, STOP then PAD
+            beats: Tensor | None = None,             # (B, T_raw) per-frame beat index
+            target_length: Tensor | None = None,     # (B,) length to condition on; None: the true edit length
+            use_vae: bool = True,                    # z from the posterior (else the prior mean, KL 0)
+            raw_lengths: Tensor | None = None,       # (B,) valid raw frames
+            loss_weights: dict | TrainConfig | None = None,  # overrides of the seed loss weights
+           ) -> dict:
+    "Teacher-forced outputs, every component loss and their weighted sum `'loss'`."
+    n_frames = torch.full((raw_mel.shape[0],), raw_mel.shape[-1], device=raw_mel.device) if raw_lengths is None else raw_lengths
+    check_pointers(target_pointers, n_frames)
+    enc = self.encode_raw(raw_mel, beats, raw_lengths)
+    style = self.vae(enc.frames, enc.frame_mask, target_pointers) if use_vae else self.vae(enc.frames, enc.frame_mask, sample=False)
+    length = edit_lengths(target_pointers) if target_length is None else target_length
+    mem = self.decoder.memory(enc)
+    outputs = dict(vars(self.decoder(mem, previous_pointers(target_pointers), length, style.z)))
+    outputs['log_length'] = self.decoder.length_head(enc.frames, enc.frame_mask, style.mu)  # (B,) on the mean: no sampling noise
+    losses = pointer_network_losses(outputs, target_pointers, enc.frame_beat, enc.frame_bar, style.kl, n_frames, loss_weights)
+    return {**losses, **outputs, 'predicted_length': outputs['log_length'].exp(), 'z': style.z}
 
 # %% ../nbs/15_model.ipynb #fd678d8f
 def choose(logits: Tensor,       # (B, S) scores, -inf = not allowed
@@ -44,6 +89,79 @@ def pick_frame(out: DecoderOutput, mem: DecoderMemory, temperature: float) -> tu
     "Frame straight from the pointer logits; its bar and beat read off the grid. Each (B,)."
     frame = choose(out.pointer_logits[:, -1], temperature)
     return frame, mem.frame_bar.gather(1, frame[:, None])[:, 0], mem.frame_beat.gather(1, frame[:, None])[:, 0]
+
+# %% ../nbs/15_model.ipynb #ab868928
+@patch
+def _style_and_length(self: PointerNetwork,
+                      enc: EncoderOutput,                    # the encoded raw
+                      target_length: Tensor | int | None,    # requested edit length in frames; None: predicted
+                      temperature: float,                    # > 0: z sampled from the prior (when not given)
+                      z: Tensor | None,                      # (B, latent_dim) edit style; None: from the prior
+                     ) -> tuple[Tensor, Tensor, Tensor]:
+    "z (B, Z), the length every step is conditioned on (B,) and the length head's prediction (B,)."
+    if z is None:
+        mu, logvar = self.vae.prior(enc.frames, enc.frame_mask)
+        z = reparameterize(mu, logvar) if temperature > 0 else mu
+    predicted = self.decoder.length_head(enc.frames, enc.frame_mask, z).exp()        # (B,)
+    B, T_raw = enc.frames.shape[:2]
+    if target_length is None: length = predicted.round().clamp(1, 10 * T_raw).long()  # an untrained head can say anything
+    else: length = torch.as_tensor(target_length, device=enc.frames.device).long().expand(B).clone()
+    return z, length, predicted
+
+# %% ../nbs/15_model.ipynb #697f2a58
+@patch
+@torch.no_grad()
+def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold) -> dict:
+    "The generation loop shared by `generate` and `generate_hierarchical`; `pick(out, mem, temperature)` chooses (frame, bar, beat)."
+    was_training = self.training
+    self.eval()
+    try:
+        enc = self.encode_raw(raw_mel, beats, raw_lengths)
+        B, dev = raw_mel.shape[0], raw_mel.device
+        mem = self.decoder.memory(enc)
+        z, length, predicted = self._style_and_length(enc, target_length, temperature, z)
+        max_steps = int(length.max()) * 2 + 16 if max_steps is None else max_steps
+        cache = self.decoder.init_cache(B, dev, enc.frames.dtype) if use_cache else None
+        prev = torch.full((B,), PAD_TOKEN, device=dev)
+        prevs, chosen, stop_probs = [], [], []
+        stopped_at = torch.full((B,), max_steps, device=dev)                             # step each row stopped at
+        for t in range(max_steps):
+            if use_cache: out = self.decoder.step(mem, prev, t, length, z, cache)
+            else:                                                                        # recompute the whole prefix
+                prevs.append(prev)
+                out = self.decoder(mem, torch.stack(prevs, 1), length, z)
+            p_stop = out.stop_logits[:, -1].sigmoid()
+            stop_probs.append(p_stop)
+            stopped_at = torch.where((p_stop > stop_threshold) & (stopped_at == max_steps), t, stopped_at)
+            if (stopped_at < max_steps).all(): break
+            frame, bar, beat = pick(out, mem, temperature)
+            chosen.append(torch.stack([frame, bar, beat], -1))
+            prev = frame
+        chosen = torch.stack(chosen, 1) if chosen else torch.zeros(B, 0, 3, dtype=torch.long, device=dev)  # (B, S, 3)
+        stop_probs = torch.stack(stop_probs, 1)                                                          # (B, S')
+        n = stopped_at.clamp(max=chosen.shape[1]).tolist()
+        return {'pointers': [chosen[b, :n[b], 0] for b in range(B)], 'bar_indices': [chosen[b, :n[b], 1] for b in range(B)],
+                'beat_indices': [chosen[b, :n[b], 2] for b in range(B)],
+                'stop_probs': [stop_probs[b, :n[b] + 1] for b in range(B)], 'predicted_length': predicted}
+    finally:
+        self.train(was_training)
+
+# %% ../nbs/15_model.ipynb #b4a3bda2
+@patch
+def generate(self: PointerNetwork,
+             raw_mel: Tensor,                              # (B, n_mels, T_raw) log-mel
+             target_length: Tensor | int | None = None,    # requested edit length in frames; None: predicted
+             temperature: float = 1.0,                     # 0: greedy; > 0: sample pointers (and z, if not given)
+             z: Tensor | None = None,                      # (B, latent_dim) edit style; None: from the prior
+             use_cache: bool = True,                       # KV cache (False: recompute the prefix every step)
+             max_steps: int | None = None,                 # hard bound on steps
+             beats: Tensor | None = None,                  # (B, T_raw) per-frame beat index
+             raw_lengths: Tensor | None = None,            # (B,) valid raw frames
+             stop_threshold: float = 0.5,                  # stop when the stop probability exceeds this
+            ) -> dict:
+    "Autoregressive edit: {'pointers': [1-D LongTensor], 'stop_probs': [1-D], 'predicted_length': (B,)}."
+    r = self._decode(raw_mel, pick_frame, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold)
+    return {k: r[k] for k in ('pointers', 'stop_probs', 'predicted_length')}
 
 # %% ../nbs/15_model.ipynb #f2c51db6
 def pick_coarse_to_fine(out: DecoderOutput, mem: DecoderMemory, temperature: float) -> tuple[Tensor, Tensor, Tensor]:
@@ -59,6 +177,43 @@ def pick_coarse_to_fine(out: DecoderOutput, mem: DecoderMemory, temperature: flo
     in_beat = in_bar & (mem.frame_beat == beat[:, None])
     frame = choose(out.pointer_logits[:, -1].masked_fill(~in_beat, ninf), temperature)
     return frame, bar, beat
+
+@patch
+def generate_hierarchical(self: PointerNetwork,
+                          raw_mel: Tensor,                   # (B, n_mels, T_raw) log-mel
+                          coarse_to_fine: bool = True,       # bar -> beat -> frame (False: frame directly)
+                          target_length: Tensor | int | None = None, temperature: float = 1.0, z: Tensor | None = None,
+                          use_cache: bool = True, max_steps: int | None = None, beats: Tensor | None = None,
+                          raw_lengths: Tensor | None = None, stop_threshold: float = 0.5,
+                         ) -> dict:
+    "Like `generate`, choosing bar, then beat, then frame: adds 'bar_indices' and 'beat_indices'."
+    pick = pick_coarse_to_fine if coarse_to_fine else pick_frame
+    return self._decode(raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold)
+
+# %% ../nbs/15_model.ipynb #102a2dcb
+@patch
+def inference(self: PointerNetwork, raw_mel: Tensor, **kwargs) -> tuple[list, list]:
+    "Greedy edit of `raw_mel` (B, n_mels, T_raw): (pointers, stop_probs), lists with one entry per song."
+    r = self.generate(raw_mel, **{'temperature': 0.0, **kwargs})
+    return r['pointers'], r['stop_probs']
+
+# %% ../nbs/15_model.ipynb #cb5b6e05
+@patch
+@torch.no_grad()
+def encode_style(self: PointerNetwork,
+                 raw_mel: Tensor,                            # (B, n_mels, T_raw) reference raw
+                 pointers: Tensor,                           # (B, T_out) or (T_out,) its edit (STOP/PAD allowed)
+                 beats: Tensor | None = None, raw_lengths: Tensor | None = None,
+                ) -> Tensor:
+    "(B, latent_dim) posterior mean of z for a reference (raw, edit) pair."
+    was_training = self.training
+    self.eval()
+    try:
+        enc = self.encode_raw(raw_mel, beats, raw_lengths)
+        pointers = torch.as_tensor(pointers, device=raw_mel.device).long().reshape(raw_mel.shape[0], -1)
+        return self.vae.posterior(enc.frames, enc.frame_mask, pointers)[0]
+    finally:
+        self.train(was_training)
 
 # %% ../nbs/15_model.ipynb #9016c19c
 class CheckpointError(ValueError):
@@ -85,6 +240,7 @@ def atomic_save(obj, path: str | Path) -> Path:
         raise
     return path
 
+# %% ../nbs/15_model.ipynb #cd071878
 def load_checkpoint(path: str | Path, map_location='cpu') -> dict:
     "The checkpoint dict at `path` (`weights_only=True`); `CheckpointError` naming the file if it is missing or unreadable."
     path = Path(path)
@@ -102,151 +258,29 @@ def state_dict_problems(expected: dict, saved: dict) -> list[str]:
                        for k, v in expected.items() if k in saved and saved[k].shape != v.shape]
 
 # %% ../nbs/15_model.ipynb #c3c480d9
-class PointerNetwork(nn.Module):
-    "Raw mel in, edit pointers out: multi-scale encoder, edit-style VAE, hierarchical pointer decoder."
-    def __init__(self, config: PointerNetworkConfig = PointerNetworkConfig()):
-        super().__init__()
-        self.config = config
-        self.encoder = MultiScaleEncoder(config)
-        self.vae = EditStyleVAE(config)
-        self.decoder = HierarchicalDecoder(config)
+@patch
+def save_checkpoint(self: PointerNetwork,
+                    path: str | Path,                        # file to write (e.g. best.pt)
+                    optimizer=None,                          # an optimizer or its state dict
+                    step: int = 0,                           # optimizer steps so far
+                    epoch: int = 0,                          # epochs so far
+                    metrics: dict | None = None,             # validation metrics
+                    **extra,                                 # more keys (plain values or tensors)
+                   ) -> Path:
+    "Write the checkpoint dict to `path` atomically (temporary file + rename)."
+    opt = optimizer.state_dict() if hasattr(optimizer, 'state_dict') else optimizer
+    return atomic_save({'model_state_dict': self.state_dict(), 'optimizer_state_dict': opt, 'config': self.config.to_dict(),
+                        'step': int(step), 'epoch': int(epoch), 'metrics': _plain(dict(metrics or {})), **_plain(extra)}, path)
 
-    def encode_raw(self, raw_mel: Tensor, beats: Tensor | None = None, raw_lengths: Tensor | None = None) -> EncoderOutput:
-        "The full multi-scale encoding: frame, beat and bar states, masks and per-frame indices."
-        return self.encoder(raw_mel, beats=beats, lengths=raw_lengths)
-
-    def encode(self, raw_mel: Tensor,                 # (B, n_mels, T_raw) log-mel
-               beats: Tensor | None = None,           # (B, T_raw) per-frame beat index
-               raw_lengths: Tensor | None = None,     # (B,) valid frames
-              ) -> Tensor:
-        "(B, T_raw, d_model) encoder frame states."
-        return self.encode_raw(raw_mel, beats, raw_lengths).frames
-
-    def forward(self, raw_mel: Tensor,                   # (B, n_mels, T_raw) log-mel
-                target_pointers: Tensor,                 # (B, T_out) edit pointers, STOP then PAD
-                beats: Tensor | None = None,             # (B, T_raw) per-frame beat index
-                target_length: Tensor | None = None,     # (B,) length to condition on; None: the true edit length
-                use_vae: bool = True,                    # z from the posterior (else the prior mean, KL 0)
-                raw_lengths: Tensor | None = None,       # (B,) valid raw frames
-                loss_weights: dict | TrainConfig | None = None,  # overrides of the seed loss weights
-               ) -> dict:
-        "Teacher-forced outputs, every component loss and their weighted sum `'loss'`."
-        n_frames = torch.full((raw_mel.shape[0],), raw_mel.shape[-1], device=raw_mel.device) if raw_lengths is None else raw_lengths
-        check_pointers(target_pointers, n_frames)
-        enc = self.encode_raw(raw_mel, beats, raw_lengths)
-        style = self.vae(enc.frames, enc.frame_mask, target_pointers) if use_vae else self.vae(enc.frames, enc.frame_mask, sample=False)
-        length = edit_lengths(target_pointers) if target_length is None else target_length
-        mem = self.decoder.memory(enc)
-        outputs = dict(vars(self.decoder(mem, previous_pointers(target_pointers), length, style.z)))
-        outputs['log_length'] = self.decoder.length_head(enc.frames, enc.frame_mask, style.mu)  # (B,) on the mean: no sampling noise
-        losses = pointer_network_losses(outputs, target_pointers, enc.frame_beat, enc.frame_bar, style.kl, n_frames, loss_weights)
-        return {**losses, **outputs, 'predicted_length': outputs['log_length'].exp(), 'z': style.z}
-
-    @torch.no_grad()
-    def _decode(self, raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold) -> dict:
-        "The generation loop shared by `generate` and `generate_hierarchical`; `pick(out, mem, temperature)` chooses (frame, bar, beat)."
-        was_training = self.training
-        self.eval()
-        try:
-            enc = self.encode_raw(raw_mel, beats, raw_lengths)
-            B, dev = raw_mel.shape[0], raw_mel.device
-            mem = self.decoder.memory(enc)
-            if z is None:
-                mu, logvar = self.vae.prior(enc.frames, enc.frame_mask)
-                z = reparameterize(mu, logvar) if temperature > 0 else mu
-            predicted = self.decoder.length_head(enc.frames, enc.frame_mask, z).exp()        # (B,)
-            if target_length is None: length = predicted.round().clamp(1, 10 * raw_mel.shape[-1]).long()  # an untrained head can say anything
-            else: length = torch.as_tensor(target_length, device=dev).long().expand(B).clone()
-            max_steps = int(length.max()) * 2 + 16 if max_steps is None else max_steps
-            cache = self.decoder.init_cache(B, dev, enc.frames.dtype) if use_cache else None
-            prev = torch.full((B,), PAD_TOKEN, device=dev)
-            prevs, chosen, stop_probs = [], [], []
-            stopped_at = torch.full((B,), max_steps, device=dev)                             # step each row stopped at
-            for t in range(max_steps):
-                if use_cache: out = self.decoder.step(mem, prev, t, length, z, cache)
-                else:                                                                        # recompute the whole prefix
-                    prevs.append(prev)
-                    out = self.decoder(mem, torch.stack(prevs, 1), length, z)
-                p_stop = out.stop_logits[:, -1].sigmoid()
-                stop_probs.append(p_stop)
-                stopped_at = torch.where((p_stop > stop_threshold) & (stopped_at == max_steps), t, stopped_at)
-                if (stopped_at < max_steps).all(): break
-                frame, bar, beat = pick(out, mem, temperature)
-                chosen.append(torch.stack([frame, bar, beat], -1))
-                prev = frame
-            chosen = torch.stack(chosen, 1) if chosen else torch.zeros(B, 0, 3, dtype=torch.long, device=dev)  # (B, S, 3)
-            stop_probs = torch.stack(stop_probs, 1)                                                          # (B, S')
-            n = stopped_at.clamp(max=chosen.shape[1]).tolist()
-            return {'pointers': [chosen[b, :n[b], 0] for b in range(B)], 'bar_indices': [chosen[b, :n[b], 1] for b in range(B)],
-                    'beat_indices': [chosen[b, :n[b], 2] for b in range(B)],
-                    'stop_probs': [stop_probs[b, :n[b] + 1] for b in range(B)], 'predicted_length': predicted}
-        finally:
-            self.train(was_training)
-
-    def generate(self, raw_mel: Tensor,                        # (B, n_mels, T_raw) log-mel
-                 target_length: Tensor | int | None = None,    # requested edit length in frames; None: predicted
-                 temperature: float = 1.0,                     # 0: greedy; > 0: sample pointers (and z, if not given)
-                 z: Tensor | None = None,                      # (B, latent_dim) edit style; None: from the prior
-                 use_cache: bool = True,                       # KV cache (False: recompute the prefix every step)
-                 max_steps: int | None = None,                 # hard bound on steps
-                 beats: Tensor | None = None,                  # (B, T_raw) per-frame beat index
-                 raw_lengths: Tensor | None = None,            # (B,) valid raw frames
-                 stop_threshold: float = 0.5,                  # stop when the stop probability exceeds this
-                ) -> dict:
-        "Autoregressive edit: {'pointers': [1-D LongTensor], 'stop_probs': [1-D], 'predicted_length': (B,)}."
-        r = self._decode(raw_mel, pick_frame, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold)
-        return {k: r[k] for k in ('pointers', 'stop_probs', 'predicted_length')}
-
-    def generate_hierarchical(self, raw_mel: Tensor,             # (B, n_mels, T_raw) log-mel
-                              coarse_to_fine: bool = True,       # bar -> beat -> frame (False: frame directly)
-                              target_length: Tensor | int | None = None, temperature: float = 1.0, z: Tensor | None = None,
-                              use_cache: bool = True, max_steps: int | None = None, beats: Tensor | None = None,
-                              raw_lengths: Tensor | None = None, stop_threshold: float = 0.5,
-                             ) -> dict:
-        "Like `generate`, choosing bar, then beat, then frame: adds 'bar_indices' and 'beat_indices'."
-        pick = pick_coarse_to_fine if coarse_to_fine else pick_frame
-        return self._decode(raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold)
-
-    def inference(self, raw_mel: Tensor, **kwargs) -> tuple[list, list]:
-        "Greedy edit of `raw_mel` (B, n_mels, T_raw): (pointers, stop_probs), lists with one entry per song."
-        r = self.generate(raw_mel, **{'temperature': 0.0, **kwargs})
-        return r['pointers'], r['stop_probs']
-
-    @torch.no_grad()
-    def encode_style(self, raw_mel: Tensor,                      # (B, n_mels, T_raw) reference raw
-                     pointers: Tensor,                           # (B, T_out) or (T_out,) its edit (STOP/PAD allowed)
-                     beats: Tensor | None = None, raw_lengths: Tensor | None = None,
-                    ) -> Tensor:
-        "(B, latent_dim) posterior mean of z for a reference (raw, edit) pair."
-        was_training = self.training
-        self.eval()
-        try:
-            enc = self.encode_raw(raw_mel, beats, raw_lengths)
-            pointers = torch.as_tensor(pointers, device=raw_mel.device).long().reshape(raw_mel.shape[0], -1)
-            return self.vae.posterior(enc.frames, enc.frame_mask, pointers)[0]
-        finally:
-            self.train(was_training)
-
-    def save_checkpoint(self, path: str | Path,                  # file to write (e.g. best.pt)
-                        optimizer=None,                          # an optimizer or its state dict
-                        step: int = 0,                           # optimizer steps so far
-                        epoch: int = 0,                          # epochs so far
-                        metrics: dict | None = None,             # validation metrics
-                        **extra,                                 # more keys (plain values or tensors)
-                       ) -> Path:
-        "Write the checkpoint dict to `path` atomically (temporary file + rename)."
-        opt = optimizer.state_dict() if hasattr(optimizer, 'state_dict') else optimizer
-        return atomic_save({'model_state_dict': self.state_dict(), 'optimizer_state_dict': opt, 'config': self.config.to_dict(),
-                            'step': int(step), 'epoch': int(epoch), 'metrics': _plain(dict(metrics or {})), **_plain(extra)}, path)
-
-    @classmethod
-    def from_checkpoint(cls, path: str | Path, map_location='cpu') -> PointerNetwork:
-        "The model saved at `path`, built from its stored config, in eval mode."
-        ckpt = load_checkpoint(path, map_location)
-        try: config = PointerNetworkConfig.from_dict(ckpt['config'])
-        except (TypeError, ValueError) as e: raise CheckpointError(f"{path}: config does not fit PointerNetworkConfig: {e}") from None
-        model = cls(config)
-        problems = state_dict_problems(model.state_dict(), ckpt['model_state_dict'])
-        if problems: raise CheckpointError(f"{path}: weights do not match the stored config ({len(problems)} problems): " + '; '.join(problems[:5]))
-        model.load_state_dict(ckpt['model_state_dict'])
-        return model.eval()
+# %% ../nbs/15_model.ipynb #058ad9a1
+@patch(cls_method=True)
+def from_checkpoint(cls: PointerNetwork, path: str | Path, map_location='cpu') -> PointerNetwork:
+    "The model saved at `path`, built from its stored config, in eval mode."
+    ckpt = load_checkpoint(path, map_location)
+    try: config = PointerNetworkConfig.from_dict(ckpt['config'])
+    except (TypeError, ValueError) as e: raise CheckpointError(f"{path}: config does not fit PointerNetworkConfig: {e}") from None
+    model = cls(config)
+    problems = state_dict_problems(model.state_dict(), ckpt['model_state_dict'])
+    if problems: raise CheckpointError(f"{path}: weights do not match the stored config ({len(problems)} problems): " + '; '.join(problems[:5]))
+    model.load_state_dict(ckpt['model_state_dict'])
+    return model.eval()

@@ -4,13 +4,15 @@
 
 # %% ../nbs/20_train.ipynb #89744129
 from __future__ import annotations
-import argparse, csv, dataclasses, json, math, os, random, sys, time, warnings
+import argparse, csv, dataclasses, json, math, os, random, sys, time
 from pathlib import Path
-from .config import PointerNetworkConfig, TrainConfig, STOP_TOKEN, PAD_TOKEN
+from fastcore.basics import patch
+from .config import PointerNetworkConfig, TrainConfig, PRESETS, preset_configs, STOP_TOKEN, PAD_TOKEN
 
 # %% auto #0
-__all__ = ['lr_factor', 'kl_weight_at', 'apply_overrides', 'load_checkpoint', 'MetricLog', 'resolve_device', 'model_step',
-           'batch_predictions', 'Trainer', 'train', 'coerce_param', 'main']
+__all__ = ['lr_factor', 'kl_weight_at', 'apply_overrides', 'load_resume_checkpoint', 'checkpoint_to_resume', 'MetricLog',
+           'resolve_device', 'start_process_group', 'wrap_ddp', 'model_step', 'batch_predictions', 'run_data',
+           'Trainer', 'train', 'coerce_param', 'main']
 
 # %% ../nbs/20_train.ipynb #32fc7816
 def lr_factor(step: int,         # optimiser steps taken so far
@@ -47,6 +49,7 @@ def _parse_value(cls, name: str, text: str):
         except ValueError: continue
     raise ValueError(f"{cls.__name__}.{name} must be {ann}, got {text!r}")
 
+# %% ../nbs/20_train.ipynb #72cd3d5f
 def apply_overrides(model_config: PointerNetworkConfig,
                     train_config: TrainConfig,
                     overrides: list[str] | None,  # ['KEY=VALUE', ...], KEY optionally 'model.' / 'train.' prefixed
@@ -65,7 +68,7 @@ def apply_overrides(model_config: PointerNetworkConfig,
         else: raise ValueError(f"unknown config key {key!r}; model keys: {sorted(mf)}; train keys: {sorted(tf)}")
     return model_config.replace(**m), train_config.replace(**t)
 
-# %% ../nbs/20_train.ipynb #72cd3d5f
+# %% ../nbs/20_train.ipynb #7d8305f0
 def _rng_state() -> dict:
     "python, numpy and torch RNG states as weights_only-loadable containers."
     import numpy as np, torch
@@ -85,8 +88,9 @@ def _set_rng_state(st: dict):
     torch.set_rng_state(st['torch'])
     if 'cuda' in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
 
-def load_checkpoint(path: str | Path) -> dict:
-    "A training checkpoint, with a clear error when it is missing, corrupted or not one of ours."
+# %% ../nbs/20_train.ipynb #8da77f7d
+def load_resume_checkpoint(path: str | Path) -> dict:
+    "A training checkpoint to resume from, with a clear error when it is missing, corrupted or not one of ours."
     from editptr.model import load_checkpoint as load_model_checkpoint
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
@@ -95,7 +99,35 @@ def load_checkpoint(path: str | Path) -> dict:
     if need - set(ck): raise ValueError(f"checkpoint {path} lacks {sorted(need - set(ck))}: not a training checkpoint")
     return ck
 
-# %% ../nbs/20_train.ipynb #7d8305f0
+# %% ../nbs/20_train.ipynb #bff311ea
+def checkpoint_to_resume(save_dir: str | Path,               # the run's checkpoints (last.pt, best.pt)
+                         model_config: PointerNetworkConfig,
+                         train_config: TrainConfig,
+                         world_size: int = 1,                # processes of this run
+                         resume: bool = False,               # continue from save_dir/last.pt
+                         overwrite: bool = False,            # allow a fresh run over existing checkpoints
+                        ) -> dict | None:
+    "The checkpoint a run resumes from (None: a fresh start), after checking that it fits the run."
+    last, best = Path(save_dir) / 'last.pt', Path(save_dir) / 'best.pt'
+    if not resume:
+        if not overwrite and (last.exists() or best.exists()):
+            raise FileExistsError(f"{save_dir} already holds checkpoints; pass resume (--resume) to continue "
+                                  "or overwrite (--overwrite) to start again")
+        return None
+    if not last.is_file(): raise FileNotFoundError(f"--resume: nothing to resume, no {last} (start without --resume)")
+    ck = load_resume_checkpoint(last)
+    if ck['config'] != model_config.to_dict():
+        diff = {k: (ck['config'].get(k), v) for k, v in model_config.to_dict().items() if ck['config'].get(k) != v}
+        raise ValueError(f"{last} was trained with another model config; (checkpoint, requested): {diff}")
+    if ck.get('world_size', 1) != world_size:
+        raise ValueError(f"{last} was written by a run of {ck.get('world_size', 1)} process(es); resume it with the same number (now {world_size})")
+    old = ck.get('train_config', {})
+    for k in ('seed', 'batch_size', 'balance_styles', 'max_raw_frames'):
+        if k in old and old[k] != getattr(train_config, k):
+            raise ValueError(f"{last}: train config {k}={old[k]} but {getattr(train_config, k)} requested; resume needs the same")
+    return ck
+
+# %% ../nbs/20_train.ipynb #61a66e3d
 class MetricLog:
     "Append-only JSONL + CSV logs in `save_dir`; on resume, rows after `resume_step` are dropped."
     def __init__(self, save_dir: Path, enabled: bool = True, resume_step: int | None = None):
@@ -108,18 +140,6 @@ class MetricLog:
             for f in [self.jsonl, *self.csvs.values()]:
                 if f.exists(): f.unlink()
         else: self._truncate(resume_step)
-
-    def _truncate(self, step: int):
-        if self.jsonl.exists():
-            rows = [l for l in self.jsonl.read_text().splitlines() if l.strip() and json.loads(l)['step'] <= step]
-            self.jsonl.write_text(''.join(r + '\n' for r in rows))
-        for f in self.csvs.values():
-            if f.exists():
-                with open(f, newline='') as fh: rows = list(csv.DictReader(fh))
-                if rows:
-                    keep = [r for r in rows if int(r['step']) <= step]
-                    with open(f, 'w', newline='') as fh:
-                        w = csv.DictWriter(fh, fieldnames=list(rows[0])); w.writeheader(); w.writerows(keep)
 
     def log(self, kind: str, row: dict):
         "Append `row` (must have 'step') as a `kind` ('train' or 'val') row."
@@ -142,6 +162,21 @@ class MetricLog:
         rs = [json.loads(l) for l in self.jsonl.read_text().splitlines() if l.strip()]
         return [r for r in rs if kind is None or r['kind'] == kind]
 
+# %% ../nbs/20_train.ipynb #84a476ba
+@patch
+def _truncate(self: MetricLog, step: int):
+    "Drop the rows logged after `step`."
+    if self.jsonl.exists():
+        rows = [l for l in self.jsonl.read_text().splitlines() if l.strip() and json.loads(l)['step'] <= step]
+        self.jsonl.write_text(''.join(r + '\n' for r in rows))
+    for f in self.csvs.values():
+        if f.exists():
+            with open(f, newline='') as fh: rows = list(csv.DictReader(fh))
+            if rows:
+                keep = [r for r in rows if int(r['step']) <= step]
+                with open(f, 'w', newline='') as fh:
+                    w = csv.DictWriter(fh, fieldnames=list(rows[0])); w.writeheader(); w.writerows(keep)
+
 # %% ../nbs/20_train.ipynb #c59f9db3
 def resolve_device(device: str = 'auto') -> str:
     "'auto' -> 'cuda' if available else 'cpu'; under torchrun, the rank's own GPU."
@@ -158,12 +193,31 @@ def _dist_env() -> tuple[int, int]:
     "(rank, world_size) from torchrun's environment; (0, 1) when not distributed."
     return int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
 
+# %% ../nbs/20_train.ipynb #a06ec7c4
+def start_process_group(device: str):
+    "Join torchrun's process group (nccl on GPU, gloo on CPU), unless already joined."
+    import torch
+    if not torch.distributed.is_initialized():
+        torch.distributed.init_process_group('nccl' if device.startswith('cuda') else 'gloo')
+
+def wrap_ddp(model, device: str):
+    "`model` in DistributedDataParallel on `device` (the process group must be started)."
+    import torch
+    from torch.nn.parallel import DistributedDataParallel as DDP
+    return DDP(model, device_ids=[torch.device(device).index] if device.startswith('cuda') else None,
+               find_unused_parameters=True)
+
 # %% ../nbs/20_train.ipynb #c34f7f01
-def model_step(model,               # PointerNetwork (or DDP-wrapped)
-               batch: dict,         # from collate_fn
-               device,              # torch device
-               weights: dict,       # loss weights ({'kl_weight': ...} etc.)
-               amp: bool = False,   # bf16 autocast (CUDA)
+def _make_model(model_config: PointerNetworkConfig):
+    "A fresh PointerNetwork."
+    from editptr.model import PointerNetwork
+    return PointerNetwork(model_config)
+
+def model_step(model,                 # PointerNetwork (or DDP-wrapped)
+               batch: dict,           # from collate_fn
+               device,                # torch device
+               weights: dict,         # loss weights ({'kl_weight': ...} etc.)
+               amp: bool = False,     # bf16 autocast (CUDA)
               ) -> dict:
     "Teacher-forced forward: the model's output dict (with 'loss' and its components)."
     import torch
@@ -183,229 +237,235 @@ def batch_predictions(out: dict) -> dict:
     else: length = None
     return dict(pointers=pred, stop_probs=stop, lengths=length)
 
+# %% ../nbs/20_train.ipynb #ec682e36
+def run_data(corpus,                          # CORPUS/ (or None with cache_dir and pointer_dir)
+             model_config: PointerNetworkConfig,
+             train_config: TrainConfig,
+             rank: int = 0, world_size: int = 1,  # this process among torchrun's
+             cache_dir=None, pointer_dir=None,    # the seed's separate directories
+            ) -> tuple:
+    "(train dataset, validation dataset, sampler of the training set) of a run."
+    from editptr.dataset import PointerDataset, EpochSampler, style_weights
+    tc = train_config
+    kw = dict(max_raw_frames=tc.max_raw_frames, seed=tc.seed, cache_dir=cache_dir, pointer_dir=pointer_dir, n_mels=model_config.n_mels)
+    train_ds, val_ds = PointerDataset(corpus, 'train', **kw), PointerDataset(corpus, 'val', **kw)
+    sampler = EpochSampler(style_weights(train_ds) if tc.balance_styles else None, n=len(train_ds),
+                           seed=tc.seed, num_replicas=world_size, rank=rank)
+    return train_ds, val_ds, sampler
+
 # %% ../nbs/20_train.ipynb #9e1d1381
-def _make_model(model_config: PointerNetworkConfig):
-    "A fresh PointerNetwork."
-    from editptr.model import PointerNetwork
-    return PointerNetwork(model_config)
-
-def _state_checksum(state: dict) -> float:
-    "Sum of |w| over a state dict: a cheap fingerprint to compare ranks or runs."
-    return float(sum(v.double().abs().sum().item() for v in state.values() if hasattr(v, 'is_floating_point') and v.is_floating_point()))
-
 class Trainer:
     "Training loop with validation, atomic checkpoints, exact resume and optional DDP."
-    def __init__(self, corpus=None,                           # CORPUS/ (or give cache_dir and pointer_dir)
+    def __init__(self, corpus=None,                  # CORPUS/ (or give cache_dir and pointer_dir)
                  model_config: PointerNetworkConfig = PointerNetworkConfig(),
                  train_config: TrainConfig = TrainConfig(),
                  save_dir: str | Path = 'models/pointer_network',  # checkpoints and logs
-                 device: str = 'auto',                        # auto, cpu or cuda
-                 resume: bool = False,                        # continue from save_dir/last.pt
-                 cache_dir=None, pointer_dir=None,            # the seed's separate directories
-                 overwrite: bool = False,                     # allow a fresh run over existing checkpoints
-                 progress: bool = True,                       # tqdm bar (rank 0)
-                 model=None,                                  # a model or a factory (default: PointerNetwork(model_config))
+                 device: str = 'auto',               # auto, cpu or cuda
+                 resume: bool = False,               # continue from save_dir/last.pt
+                 cache_dir=None, pointer_dir=None,   # the seed's separate directories
+                 overwrite: bool = False,            # allow a fresh run over existing checkpoints
+                 progress: bool = True,              # tqdm bar (rank 0)
+                 model=None,                         # a model or a factory (default: PointerNetwork(model_config))
                 ):
         import numpy as np, torch
-        from editptr.dataset import PointerDataset, EpochSampler, style_weights
-        self.mc, self.tc, self.save_dir = model_config, train_config, Path(save_dir)
-        self.rank, self.world = _dist_env()
-        self.distributed = self.world > 1
+        self.mc, self.tc, self.save_dir, tc = model_config, train_config, Path(save_dir), train_config
+        self.rank, self.world = _dist_env(); self.distributed = self.world > 1
         self.device = resolve_device(device)
         self.last_path, self.best_path = self.save_dir / 'last.pt', self.save_dir / 'best.pt'
-        ck = None
-        if resume:
-            if not self.last_path.is_file():
-                raise FileNotFoundError(f"--resume: nothing to resume, no {self.last_path} (start without --resume)")
-            ck = load_checkpoint(self.last_path)
-            if ck['config'] != model_config.to_dict():
-                diff = {k: (ck['config'].get(k), v) for k, v in model_config.to_dict().items() if ck['config'].get(k) != v}
-                raise ValueError(f"{self.last_path} was trained with another model config; (checkpoint, requested): {diff}")
-            old = ck.get('train_config', {})
-            if ck.get('world_size', 1) != self.world:
-                raise ValueError(f"{self.last_path} was written by a run of {ck.get('world_size', 1)} process(es); resume it with the same number (now {self.world})")
-            for k in ('seed', 'batch_size', 'balance_styles', 'max_raw_frames'):
-                if k in old and old[k] != getattr(train_config, k):
-                    raise ValueError(f"{self.last_path}: train config {k}={old[k]} but {getattr(train_config, k)} requested; resume needs the same")
-        elif not overwrite and (self.last_path.exists() or self.best_path.exists()):
-            raise FileExistsError(f"{self.save_dir} already holds checkpoints; pass resume (--resume) to continue "
-                                  "or overwrite (--overwrite) to start again")
-        tc = train_config
-        kw = dict(max_raw_frames=tc.max_raw_frames, seed=tc.seed, cache_dir=cache_dir, pointer_dir=pointer_dir, n_mels=model_config.n_mels)
-        self.train_ds = PointerDataset(corpus, 'train', **kw)
-        self.val_ds = PointerDataset(corpus, 'val', **kw)
-        self.sampler = EpochSampler(style_weights(self.train_ds) if tc.balance_styles else None, n=len(self.train_ds),
-                                    seed=tc.seed, num_replicas=self.world, rank=self.rank)
+        ck = checkpoint_to_resume(self.save_dir, model_config, train_config, self.world, resume, overwrite)
+        self.train_ds, self.val_ds, self.sampler = run_data(corpus, model_config, tc, self.rank, self.world, cache_dir, pointer_dir)
         self.steps_per_epoch = -(-self.sampler.per_rank // tc.batch_size)
         self.total_steps = tc.epochs * self.steps_per_epoch
         if tc.max_steps > 0: self.total_steps = min(self.total_steps, tc.max_steps)
-        if self.distributed and not torch.distributed.is_initialized():
-            torch.distributed.init_process_group('nccl' if self.device.startswith('cuda') else 'gloo')
+        if self.distributed: start_process_group(self.device)
         if self.device.startswith('cuda'): torch.cuda.set_device(torch.device(self.device))
-        random.seed(tc.seed); np.random.seed(tc.seed); torch.manual_seed(tc.seed)       # same init on every rank
+        random.seed(tc.seed); np.random.seed(tc.seed); torch.manual_seed(tc.seed)    # same init on every rank
         if model is None: model = _make_model(model_config)
-        elif not isinstance(model, torch.nn.Module): model = model()            # a factory, called after seeding
+        elif not isinstance(model, torch.nn.Module): model = model()                 # a factory, called after seeding
         self.model = model.to(self.device)
-        self.net = self.model
-        if self.distributed:
-            from torch.nn.parallel import DistributedDataParallel as DDP
-            self.net = DDP(self.model, device_ids=[torch.device(self.device).index] if self.device.startswith('cuda') else None,
-                           find_unused_parameters=True)
+        self.net = wrap_ddp(self.model, self.device) if self.distributed else self.model
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=tc.learning_rate, weight_decay=tc.weight_decay)
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lambda s: lr_factor(s, tc.warmup_steps, self.total_steps))
         self.amp = tc.amp and self.device.startswith('cuda') and torch.cuda.is_bf16_supported()
         self.step, self.epoch, self.batch_in_epoch = 0, 0, 0
         self.best = {'metric': tc.best_metric, 'value': None, 'step': None}
         self.val_metrics = {}
-        if ck is not None: self._restore(ck)
+        if ck is not None: self.resume(ck)
         self.log = MetricLog(self.save_dir, enabled=self.rank == 0, resume_step=self.step if ck is not None else None)
         self.progress = progress
 
-    def _restore(self, ck: dict):
-        "Load model, optimiser, scheduler, RNG states and position from a checkpoint."
-        self.model.load_state_dict(ck['model_state_dict'])
-        self.opt.load_state_dict(ck['optimizer_state_dict'])
-        if 'scheduler_state_dict' in ck: self.sched.load_state_dict(ck['scheduler_state_dict'])
-        self.step, self.epoch, self.batch_in_epoch = ck['step'], ck.get('epoch', 0), ck.get('batch_in_epoch', 0)
-        self.best = ck.get('best', self.best)
-        self.val_metrics = ck.get('metrics', {}) or {}
-        if 'rng' in ck: _set_rng_state(ck['rng'][self.rank] if isinstance(ck['rng'], list) else ck['rng'])
+# %% ../nbs/20_train.ipynb #b1374709
+@patch
+def loss_weights(self: Trainer) -> dict:
+    "The loss weights of the current step (KL annealed)."
+    from editptr.losses import WEIGHT_FIELDS
+    w = {f: getattr(self.tc, f) for f in WEIGHT_FIELDS}
+    w['kl_weight'] = kl_weight_at(self.step, self.tc)
+    return w
 
-    def _extra_state(self) -> dict:
-        "What an exact resume needs beyond the model and optimiser (rank 0 gathers every rank's RNG state)."
-        import torch
-        rng = _rng_state()
-        if self.distributed:
-            allr = [None] * self.world
-            torch.distributed.all_gather_object(allr, rng)
-            rng = allr
-        return {'scheduler_state_dict': self.sched.state_dict(), 'train_config': self.tc.to_dict(),
-                'batch_in_epoch': self.batch_in_epoch, 'best': dict(self.best), 'rng': rng, 'world_size': self.world}
+# %% ../nbs/20_train.ipynb #6e1ad3ad
+@patch
+def train_step(self: Trainer, batch: dict) -> dict:
+    "One optimiser step; returns the logged row."
+    import torch
+    self.net.train()
+    w = self.loss_weights()
+    out = model_step(self.net, batch, self.device, w, self.amp)
+    loss = out['loss']
+    if not torch.isfinite(loss): raise FloatingPointError(f"loss is {loss.item()} at step {self.step} (batch {batch['names']})")
+    self.opt.zero_grad(set_to_none=True)
+    loss.backward()
+    gn = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.tc.grad_clip)
+    lr = self.opt.param_groups[0]['lr']
+    self.opt.step(); self.sched.step()
+    self.step += 1; self.batch_in_epoch += 1
+    row = {'step': self.step, 'epoch': self.epoch, 'lr': lr, 'kl_weight': w['kl_weight'], 'grad_norm': float(gn)}
+    row.update({k: float(v.detach()) for k, v in out.items() if k.endswith('loss') and torch.is_tensor(v) and v.dim() == 0})
+    return row
 
-    def save(self, best: bool = False):
-        "Write last.pt (and best.pt), atomically, on rank 0."
-        extra = self._extra_state()                  # every rank takes part in the gather
-        if self.rank != 0: return
-        for path in [self.last_path] + ([self.best_path] if best else []):
-            self.model.save_checkpoint(path, self.opt, step=self.step, epoch=self.epoch, metrics=self.val_metrics, **extra)
+# %% ../nbs/20_train.ipynb #e9281237
+@patch
+def validate(self: Trainer, max_batches: int | None = None) -> dict:
+    "Teacher-forced validation metrics and mean losses over the validation split (no RNG side effects)."
+    import numpy as np, torch
+    from torch.utils.data import DataLoader
+    from editptr.dataset import collate_fn
+    from editptr.metrics import teacher_forced_metrics
+    self.model.eval()
+    losses, preds, tgts, stops, lens, n = {}, [], [], [], [], 0
+    loader = DataLoader(self.val_ds, batch_size=self.tc.batch_size, shuffle=False, collate_fn=collate_fn)
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
+        for i, b in enumerate(loader):
+            if max_batches is not None and i >= max_batches: break
+            out = model_step(self.model, b, self.device, self.loss_weights(), self.amp)
+            for k, v in out.items():
+                if k.endswith('loss') and torch.is_tensor(v) and v.dim() == 0:
+                    losses[k] = losses.get(k, 0.0) + float(v) * len(b['names'])
+            p = batch_predictions(out); n += len(b['names'])
+            preds.append(p['pointers'].cpu().numpy()); tgts.append(b['target_pointers'].numpy())
+            if p['stop_probs'] is not None: stops.append(p['stop_probs'].cpu().numpy())
+            if p['lengths'] is not None: lens.append(p['lengths'].cpu().numpy())
+    L = max(t.shape[1] for t in tgts)
+    pad = lambda a, v: np.concatenate([np.pad(x, ((0, 0), (0, L - x.shape[1])), constant_values=v) for x in a])
+    m = teacher_forced_metrics(pad(preds, PAD_TOKEN), pad(tgts, PAD_TOKEN),
+                               stop_probs=pad(stops, 0.0) if stops else None,
+                               predicted_length=np.concatenate(lens) if lens else None)
+    m.update({k: v / n for k, v in losses.items()})
+    return {k: float(v) for k, v in m.items()}
 
-    def loss_weights(self) -> dict:
-        "The loss weights of the current step (KL annealed)."
-        from editptr.losses import WEIGHT_FIELDS
-        w = {f: getattr(self.tc, f) for f in WEIGHT_FIELDS}
-        w['kl_weight'] = kl_weight_at(self.step, self.tc)
-        return w
+# %% ../nbs/20_train.ipynb #a7b6a6d6
+@patch
+def _is_better(self: Trainer, value: float) -> bool:
+    "Whether `value` of `best_metric` beats the best so far."
+    if value is None or not math.isfinite(value): return False
+    if self.best['value'] is None: return True
+    lower = self.tc.best_metric.endswith(('loss', 'mae'))
+    return value < self.best['value'] if lower else value > self.best['value']
 
-    def train_step(self, batch: dict) -> dict:
-        "One optimiser step; returns the logged row."
-        import torch
-        self.net.train()
-        w = self.loss_weights()
-        out = model_step(self.net, batch, self.device, w, self.amp)
-        loss = out['loss']
-        if not torch.isfinite(loss): raise FloatingPointError(f"loss is {loss.item()} at step {self.step} (batch {batch['names']})")
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        gn = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.tc.grad_clip)
-        lr = self.opt.param_groups[0]['lr']
-        self.opt.step(); self.sched.step()
-        self.step += 1; self.batch_in_epoch += 1
-        row = {'step': self.step, 'epoch': self.epoch, 'lr': lr, 'kl_weight': w['kl_weight'], 'grad_norm': float(gn)}
-        row.update({k: float(v.detach()) for k, v in out.items() if k.endswith('loss') and torch.is_tensor(v) and v.dim() == 0})
-        return row
+@patch
+def _validate_and_keep_best(self: Trainer) -> bool:
+    "Validate (rank 0), log, update best; every rank learns whether best.pt is to be written."
+    import torch
+    better = False
+    if self.rank == 0:
+        self.val_metrics = self.validate()
+        self.log.log('val', {'step': self.step, 'epoch': self.epoch, **self.val_metrics})
+        v = self.val_metrics.get(self.tc.best_metric)
+        if v is None: raise KeyError(f"best_metric {self.tc.best_metric!r} is not a validation metric; have {sorted(self.val_metrics)}")
+        better = self._is_better(v)
+        if better: self.best = {'metric': self.tc.best_metric, 'value': v, 'step': self.step}
+    if self.distributed:
+        box = [better, self.best, self.val_metrics]
+        torch.distributed.broadcast_object_list(box, src=0)
+        better, self.best, self.val_metrics = box
+    return better
 
-    def validate(self, max_batches: int | None = None) -> dict:
-        "Teacher-forced validation metrics and mean losses over the validation split (no RNG side effects)."
-        import numpy as np, torch
-        from torch.utils.data import DataLoader
-        from editptr.dataset import collate_fn
-        from editptr.metrics import teacher_forced_metrics
-        self.model.eval()
-        losses, preds, tgts, stops, lens, n = {}, [], [], [], [], 0
-        loader = DataLoader(self.val_ds, batch_size=self.tc.batch_size, shuffle=False, collate_fn=collate_fn)
-        with torch.random.fork_rng(devices=[]), torch.no_grad():
-            for i, b in enumerate(loader):
-                if max_batches is not None and i >= max_batches: break
-                out = model_step(self.model, b, self.device, self.loss_weights(), self.amp)
-                for k, v in out.items():
-                    if k.endswith('loss') and torch.is_tensor(v) and v.dim() == 0:
-                        losses[k] = losses.get(k, 0.0) + float(v) * len(b['names'])
-                p = batch_predictions(out); n += len(b['names'])
-                preds.append(p['pointers'].cpu().numpy()); tgts.append(b['target_pointers'].numpy())
-                if p['stop_probs'] is not None: stops.append(p['stop_probs'].cpu().numpy())
-                if p['lengths'] is not None: lens.append(p['lengths'].cpu().numpy())
-        L = max(t.shape[1] for t in tgts)
-        pad = lambda a, v: np.concatenate([np.pad(x, ((0, 0), (0, L - x.shape[1])), constant_values=v) for x in a])
-        m = teacher_forced_metrics(pad(preds, PAD_TOKEN), pad(tgts, PAD_TOKEN),
-                                   stop_probs=pad(stops, 0.0) if stops else None,
-                                   predicted_length=np.concatenate(lens) if lens else None)
-        m.update({k: v / n for k, v in losses.items()})
-        return {k: float(v) for k, v in m.items()}
+# %% ../nbs/20_train.ipynb #b0e4462e
+@patch
+def _extra_state(self: Trainer) -> dict:
+    "What an exact resume needs beyond the model and optimiser (rank 0 gathers every rank's RNG state)."
+    import torch
+    rng = _rng_state()
+    if self.distributed:
+        allr = [None] * self.world
+        torch.distributed.all_gather_object(allr, rng)
+        rng = allr
+    return {'scheduler_state_dict': self.sched.state_dict(), 'train_config': self.tc.to_dict(),
+            'batch_in_epoch': self.batch_in_epoch, 'best': dict(self.best), 'rng': rng, 'world_size': self.world}
 
-    def _is_better(self, value: float) -> bool:
-        if value is None or not math.isfinite(value): return False
-        if self.best['value'] is None: return True
-        lower = self.tc.best_metric.endswith(('loss', 'mae'))
-        return value < self.best['value'] if lower else value > self.best['value']
+@patch
+def save(self: Trainer, best: bool = False):
+    "Write last.pt (and best.pt), atomically, on rank 0."
+    extra = self._extra_state()                          # every rank takes part in the gather
+    if self.rank != 0: return
+    for path in [self.last_path] + ([self.best_path] if best else []):
+        self.model.save_checkpoint(path, self.opt, step=self.step, epoch=self.epoch, metrics=self.val_metrics, **extra)
 
-    def _validate_and_keep_best(self) -> bool:
-        "Validate (rank 0), log, update best; every rank learns whether best.pt is to be written."
-        import torch
-        better = False
-        if self.rank == 0:
-            self.val_metrics = self.validate()
-            self.log.log('val', {'step': self.step, 'epoch': self.epoch, **self.val_metrics})
-            v = self.val_metrics.get(self.tc.best_metric)
-            if v is None: raise KeyError(f"best_metric {self.tc.best_metric!r} is not a validation metric; have {sorted(self.val_metrics)}")
-            better = self._is_better(v)
-            if better: self.best = {'metric': self.tc.best_metric, 'value': v, 'step': self.step}
-        if self.distributed:
-            box = [better, self.best, self.val_metrics]
-            torch.distributed.broadcast_object_list(box, src=0)
-            better, self.best, self.val_metrics = box
-        return better
+# %% ../nbs/20_train.ipynb #f92bf4a2
+@patch
+def resume(self: Trainer, ck: dict):
+    "Load model, optimiser, scheduler, RNG states and position from a training checkpoint (`load_resume_checkpoint`)."
+    self.model.load_state_dict(ck['model_state_dict'])
+    self.opt.load_state_dict(ck['optimizer_state_dict'])
+    if 'scheduler_state_dict' in ck: self.sched.load_state_dict(ck['scheduler_state_dict'])
+    self.step, self.epoch, self.batch_in_epoch = ck['step'], ck.get('epoch', 0), ck.get('batch_in_epoch', 0)
+    self.best = ck.get('best', self.best)
+    self.val_metrics = ck.get('metrics', {}) or {}
+    if 'rng' in ck: _set_rng_state(ck['rng'][self.rank] if isinstance(ck['rng'], list) else ck['rng'])
 
-    def fit(self) -> dict:
-        "Train to the end; returns a summary (history, best, final validation metrics, paths)."
-        import torch
-        from torch.utils.data import DataLoader
-        from tqdm.auto import tqdm
-        from editptr.dataset import collate_fn
-        t0 = time.time()
-        bar = tqdm(total=self.total_steps, initial=self.step, disable=not self.progress or self.rank != 0,
-                   desc='train', dynamic_ncols=True)
-        last_val = None
-        while self.step < self.total_steps:
-            self.sampler.set_epoch(self.epoch, start=self.batch_in_epoch * self.tc.batch_size)
-            self.train_ds.set_epoch(self.epoch)
-            loader = DataLoader(self.train_ds, batch_size=self.tc.batch_size, sampler=self.sampler, collate_fn=collate_fn,
-                                generator=torch.Generator())   # own generator: leaves the global RNG alone
-            for batch in loader:
-                row = self.train_step(batch)
-                row['seconds'] = time.time() - t0
-                self.log.log('train', row)
-                bar.update(1); bar.set_postfix(loss=f"{row['loss']:.3f}")
-                better = False
-                if self.tc.val_every > 0 and self.step % self.tc.val_every == 0:
-                    better = self._validate_and_keep_best(); last_val = self.step
-                if better or (self.tc.checkpoint_every > 0 and self.step % self.tc.checkpoint_every == 0):
-                    self.save(best=better)
-                if self.step >= self.total_steps: break
-            else:
-                self.epoch += 1; self.batch_in_epoch = 0
-        bar.close()
-        better = self._validate_and_keep_best() if last_val != self.step else False
-        self.save(best=better)
-        if self.best['step'] is None: self.save(best=True)       # no finite validation metric: keep the last as best
-        checksum = _state_checksum(self.model.state_dict())
-        if self.distributed:
-            (self.save_dir / f'rank{self.rank}_checksum.json').write_text(json.dumps({'rank': self.rank, 'step': self.step, 'checksum': checksum}))
-            torch.distributed.barrier()
-        return {'history': self.log.rows('train'), 'val_history': self.log.rows('val'), 'best': dict(self.best),
-                'final_metrics': dict(self.val_metrics), 'steps': self.step, 'epochs': self.epoch,
-                'seconds': time.time() - t0, 'checksum': checksum,
-                'paths': {'best': str(self.best_path), 'last': str(self.last_path), 'metrics': str(self.log.jsonl),
-                          'train_csv': str(self.log.csvs['train']), 'val_csv': str(self.log.csvs['val'])}}
+# %% ../nbs/20_train.ipynb #9ad5a5e1
+def _state_checksum(state: dict) -> float:
+    "Sum of |w| over a state dict: a cheap fingerprint to compare ranks or runs."
+    return float(sum(v.double().abs().sum().item() for v in state.values() if hasattr(v, 'is_floating_point') and v.is_floating_point()))
+
+@patch
+def _summary(self: Trainer, t0: float, checksum: float) -> dict:
+    "What `fit` returns: the logged rows, best and final metrics, counts, time, checksum and paths."
+    return {'history': self.log.rows('train'), 'val_history': self.log.rows('val'), 'best': dict(self.best),
+            'final_metrics': dict(self.val_metrics), 'steps': self.step, 'epochs': self.epoch,
+            'seconds': time.time() - t0, 'checksum': checksum,
+            'paths': {'best': str(self.best_path), 'last': str(self.last_path), 'metrics': str(self.log.jsonl),
+                      'train_csv': str(self.log.csvs['train']), 'val_csv': str(self.log.csvs['val'])}}
+
+# %% ../nbs/20_train.ipynb #09e7410b
+@patch
+def fit(self: Trainer) -> dict:
+    "Train to the end; returns a summary (history, best, final validation metrics, paths)."
+    import torch
+    from torch.utils.data import DataLoader
+    from tqdm.auto import tqdm
+    from editptr.dataset import collate_fn
+    t0 = time.time()
+    bar = tqdm(total=self.total_steps, initial=self.step, disable=not self.progress or self.rank != 0,
+               desc='train', dynamic_ncols=True)
+    last_val = None
+    while self.step < self.total_steps:
+        self.sampler.set_epoch(self.epoch, start=self.batch_in_epoch * self.tc.batch_size)
+        self.train_ds.set_epoch(self.epoch)
+        loader = DataLoader(self.train_ds, batch_size=self.tc.batch_size, sampler=self.sampler, collate_fn=collate_fn,
+                            generator=torch.Generator())   # own generator: leaves the global RNG alone
+        for batch in loader:
+            row = self.train_step(batch)
+            row['seconds'] = time.time() - t0
+            self.log.log('train', row)
+            bar.update(1); bar.set_postfix(loss=f"{row['loss']:.3f}")
+            better = False
+            if self.tc.val_every > 0 and self.step % self.tc.val_every == 0:
+                better = self._validate_and_keep_best(); last_val = self.step
+            if better or (self.tc.checkpoint_every > 0 and self.step % self.tc.checkpoint_every == 0):
+                self.save(best=better)
+            if self.step >= self.total_steps: break
+        else:
+            self.epoch += 1; self.batch_in_epoch = 0
+    bar.close()
+    better = self._validate_and_keep_best() if last_val != self.step else False
+    self.save(best=better)
+    if self.best['step'] is None: self.save(best=True)       # no finite validation metric: keep the last as best
+    checksum = _state_checksum(self.model.state_dict())
+    if self.distributed:
+        (self.save_dir / f'rank{self.rank}_checksum.json').write_text(json.dumps({'rank': self.rank, 'step': self.step, 'checksum': checksum}))
+        torch.distributed.barrier()
+    return self._summary(t0, checksum)
 
 # %% ../nbs/20_train.ipynb #b7f2dae2
 def train(corpus=None,                                  # CORPUS/ directory
@@ -466,6 +526,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument('--cache-dir', help='directory of {name}_mel.npy and {name}_beats.npy')
     p.add_argument('--pointer-dir', help='directory of {name}_pointers.npy and {name}_info.json')
     p.add_argument('--save-dir', default='models/pointer_network', help='checkpoints and logs (default: %(default)s)')
+    p.add_argument('--preset', choices=sorted(PRESETS), help='start from these settings (editptr.config.PRESETS) instead of the defaults')
     p.add_argument('--epochs', type=int, help=f'passes over the training split (default {TrainConfig.epochs})')
     p.add_argument('--batch-size', type=int, help=f'pairs per step and rank (default {TrainConfig.batch_size})')
     p.add_argument('--max-steps', type=int, help='stop after this many steps (default: all epochs)')
@@ -479,15 +540,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument('--no-progress', action='store_true', help='no progress bar')
     return p
 
+def _configs_from_args(args: argparse.Namespace) -> tuple[PointerNetworkConfig, TrainConfig]:
+    "The run's configs: the preset (or the defaults), then `--config`, then the step flags."
+    mc, tc = apply_overrides(*preset_configs(args.preset), args.config)
+    flags = dict(epochs=args.epochs, batch_size=args.batch_size, max_steps=args.max_steps, seed=args.seed)
+    return mc, tc.replace(**{k: v for k, v in flags.items() if v is not None})
+
+# %% ../nbs/20_train.ipynb #e360be63
 def main(argv: list[str] | None = None) -> int:
     "Entry point of `python -m editptr.train` (and of torchrun)."
     args = _parser().parse_args(argv)
     try:
         if not args.corpus and not (args.cache_dir and args.pointer_dir):
             raise ValueError("give --corpus DIR, or both --cache-dir and --pointer-dir")
-        mc, tc = apply_overrides(PointerNetworkConfig(), TrainConfig(), args.config)
-        flags = {k: v for k, v in dict(epochs=args.epochs, batch_size=args.batch_size, max_steps=args.max_steps, seed=args.seed).items() if v is not None}
-        tc = tc.replace(**flags)
+        mc, tc = _configs_from_args(args)
         if args.threads:
             import torch; torch.set_num_threads(args.threads)
         res = train(args.corpus, mc, tc, args.save_dir, args.device, resume=args.resume, overwrite=args.overwrite,

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 from torch import Tensor
+from fastcore.basics import patch
 from .config import PointerNetworkConfig
-from .pointers import previous_pointers
+from .pointers import previous_pointers, edit_points
 
 # %% auto #0
 __all__ = ['gaussian_kl', 'jump_features', 'masked_mean', 'VAEOutput', 'reparameterize', 'EditStyleVAE']
@@ -49,6 +50,7 @@ def reparameterize(mu: Tensor, logvar: Tensor) -> Tensor:
     "A sample of N(mu, exp(logvar)) that is differentiable in `mu` and `logvar`."
     return mu + (0.5 * logvar).exp() * torch.randn_like(mu)
 
+# %% ../nbs/12_vae.ipynb #02737f7a
 class EditStyleVAE(nn.Module):
     "Edit-style latent: posterior q(z | raw, edit), prior p(z | raw) or N(0, I), analytic KL."
     def __init__(self, config: PointerNetworkConfig = PointerNetworkConfig()):
@@ -68,46 +70,56 @@ class EditStyleVAE(nn.Module):
         mu, logvar = h.float().chunk(2, -1)
         return mu, logvar.clamp(-8.0, 8.0)
 
-    def prior(self, frames: Tensor,      # (B, T_raw, d) encoder frame states
-              frame_mask: Tensor,        # (B, T_raw) True = valid frame
+# %% ../nbs/12_vae.ipynb #74c6cc13
+@patch
+def prior(self: EditStyleVAE,
+          frames: Tensor,      # (B, T_raw, d) encoder frame states
+          frame_mask: Tensor,  # (B, T_raw) True = valid frame
+         ) -> tuple[Tensor, Tensor]:
+    "(mu, logvar) of p(z | raw), each (B, Z)."
+    if not self.learned_prior:
+        zeros = frames.new_zeros(frames.shape[0], self.latent_dim, dtype=torch.float32)
+        return zeros, zeros.clone()
+    return self._gaussian(self.prior_head(masked_mean(frames, frame_mask)))
+
+# %% ../nbs/12_vae.ipynb #22c21749
+@patch
+def posterior(self: EditStyleVAE,
+              frames: Tensor,      # (B, T_raw, d) encoder frame states
+              frame_mask: Tensor,  # (B, T_raw) True = valid frame
+              pointers: Tensor,    # (B, T_out) the edit's pointers (STOP, PAD allowed)
              ) -> tuple[Tensor, Tensor]:
-        "(mu, logvar) of p(z | raw), each (B, Z)."
-        if not self.learned_prior:
-            zeros = frames.new_zeros(frames.shape[0], self.latent_dim, dtype=torch.float32)
-            return zeros, zeros.clone()
-        return self._gaussian(self.prior_head(masked_mean(frames, frame_mask)))
+    "(mu, logvar) of q(z | raw, edit), each (B, Z)."
+    is_frame = pointers >= 0                                                      # (B, T_out)
+    idx = pointers.clamp(min=0).unsqueeze(-1).expand(-1, -1, frames.shape[-1])
+    played = frames.gather(1, idx)                                                # (B, T_out, d)
+    jf = jump_features(pointers).to(frames.dtype)                                 # (B, T_out, 2)
+    steps = self.step_mlp(torch.cat([played, jf], -1))
+    prev = previous_pointers(pointers)
+    src = frames.gather(1, prev.clamp(min=0).unsqueeze(-1).expand(-1, -1, frames.shape[-1]))
+    src = src * (prev >= 0).unsqueeze(-1).to(frames.dtype)                        # (B, T_out, d) frame left; 0 before the start
+    n_out = is_frame.sum(1).clamp(min=1)                                          # (B,)
+    where = (torch.arange(pointers.shape[1], device=pointers.device)[None] / n_out[:, None]).to(frames.dtype)
+    seams = self.seam_mlp(torch.cat([src, played, jf, where.unsqueeze(-1)], -1))
+    ratio = (n_out / frame_mask.sum(1).clamp(min=1)).log()[:, None].to(frames.dtype)  # (B, 1)
+    h = torch.cat([masked_mean(steps, is_frame), masked_mean(seams, edit_points(pointers)),
+                   masked_mean(frames, frame_mask), ratio], -1)
+    return self._gaussian(self.posterior_head(h) + self.ratio_proj(ratio))
 
-    def posterior(self, frames: Tensor,  # (B, T_raw, d) encoder frame states
-                  frame_mask: Tensor,    # (B, T_raw) True = valid frame
-                  pointers: Tensor,      # (B, T_out) the edit's pointers (STOP, PAD allowed)
-                 ) -> tuple[Tensor, Tensor]:
-        "(mu, logvar) of q(z | raw, edit), each (B, Z)."
-        is_frame = pointers >= 0                                                      # (B, T_out)
-        idx = pointers.clamp(min=0).unsqueeze(-1).expand(-1, -1, frames.shape[-1])
-        played = frames.gather(1, idx)                                                # (B, T_out, d)
-        jf = jump_features(pointers).to(frames.dtype)                                 # (B, T_out, 2)
-        steps = self.step_mlp(torch.cat([played, jf], -1))
-        prev = previous_pointers(pointers)
-        src = frames.gather(1, prev.clamp(min=0).unsqueeze(-1).expand(-1, -1, frames.shape[-1])) * (prev >= 0).unsqueeze(-1).to(frames.dtype)
-        n_out = is_frame.sum(1).clamp(min=1)                                          # (B,)
-        where = (torch.arange(pointers.shape[1], device=pointers.device)[None] / n_out[:, None]).to(frames.dtype)
-        seams = self.seam_mlp(torch.cat([src, played, jf, where.unsqueeze(-1)], -1))
-        ratio = (n_out / frame_mask.sum(1).clamp(min=1)).log()[:, None].to(frames.dtype)  # (B, 1)
-        h = torch.cat([masked_mean(steps, is_frame), masked_mean(seams, is_frame & (jf[..., 1] > 0)),
-                       masked_mean(frames, frame_mask), ratio], -1)
-        return self._gaussian(self.posterior_head(h) + self.ratio_proj(ratio))
-
-    def forward(self, frames: Tensor,             # (B, T_raw, d) encoder frame states
-                frame_mask: Tensor,               # (B, T_raw) True = valid frame
-                pointers: Tensor | None = None,   # (B, T_out) target edit; None: use the prior
-                sample: bool | None = None,       # draw z (True) or take the mean; None: sample in training
-               ) -> VAEOutput:
-        "z from the posterior when `pointers` are given (with its KL to the prior), else from the prior (KL 0)."
-        sample = self.training if sample is None else sample
-        p_mu, p_logvar = self.prior(frames, frame_mask)
-        if pointers is None: mu, logvar, kl = p_mu, p_logvar, p_mu.new_zeros(p_mu.shape[0])
-        else:
-            mu, logvar = self.posterior(frames, frame_mask, pointers)
-            kl = gaussian_kl(mu, logvar, p_mu, p_logvar)
-        z = reparameterize(mu, logvar) if sample else mu
-        return VAEOutput(z, mu, logvar, p_mu, p_logvar, kl)
+# %% ../nbs/12_vae.ipynb #426b8d17
+@patch
+def forward(self: EditStyleVAE,
+            frames: Tensor,                   # (B, T_raw, d) encoder frame states
+            frame_mask: Tensor,               # (B, T_raw) True = valid frame
+            pointers: Tensor | None = None,   # (B, T_out) target edit; None: use the prior
+            sample: bool | None = None,       # draw z (True) or take the mean; None: sample in training
+           ) -> VAEOutput:
+    "z from the posterior when `pointers` are given (with its KL to the prior), else from the prior (KL 0)."
+    sample = self.training if sample is None else sample
+    p_mu, p_logvar = self.prior(frames, frame_mask)
+    if pointers is None: mu, logvar, kl = p_mu, p_logvar, p_mu.new_zeros(p_mu.shape[0])
+    else:
+        mu, logvar = self.posterior(frames, frame_mask, pointers)
+        kl = gaussian_kl(mu, logvar, p_mu, p_logvar)
+    z = reparameterize(mu, logvar) if sample else mu
+    return VAEOutput(z, mu, logvar, p_mu, p_logvar, kl)

@@ -2,7 +2,7 @@
 import json, os, shutil, subprocess, sys
 from pathlib import Path
 import pytest
-from editptr.dataset import toy_corpus
+from editptr.corpus import toy_corpus
 
 TORCHRUN = Path(sys.executable).parent / 'torchrun'
 

@@ -4,7 +4,7 @@ import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 import torch
-from editptr.dataset import toy_corpus
+from editptr.corpus import toy_corpus
 
 PY = sys.executable
 TINY = ['n_mels=16', 'd_model=32', 'n_heads=2', 'n_encoder_layers=1', 'n_decoder_layers=1', 'd_ff=64', 'latent_dim=4',
@@ -101,5 +101,7 @@ def test_bad_input_is_clear_and_harmless(corpus, tmp_path):
 def test_help_is_fast():
     t = time.time()
     r = run([PY, '-m', 'editptr.train', '--help'])
-    assert r.returncode == 0 and '--corpus' in r.stdout and '--resume' in r.stdout
+    assert r.returncode == 0 and '--corpus' in r.stdout and '--resume' in r.stdout and '--preset' in r.stdout
     assert time.time() - t < 5
+    r = run([PY, '-m', 'editptr.train', '--corpus', 'x', '--preset', 'dmeo'])
+    assert r.returncode == 2 and "invalid choice: 'dmeo'" in r.stderr
