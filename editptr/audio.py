@@ -12,20 +12,22 @@ import soundfile as sf
 import librosa
 from fastcore.basics import patch
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
+from .pointers import trim_pointers, seam_frames
 
 # %% auto #0
-__all__ = ['AudioError', 'load_audio', 'check_audio', 'mel_spectrogram', 'BeatGrid', 'fixed_beat_grid', 'beat_grid', 'render']
+__all__ = ['AudioError', 'SourceAudio', 'load_source', 'analysis_audio', 'load_audio', 'check_audio', 'mel_spectrogram',
+           'BeatGrid', 'fixed_beat_grid', 'beat_grid', 'frame_samples', 'analysis_frames', 'render', 'write_audio']
 
 # %% ../nbs/02_audio.ipynb #7d18c4fe
 class AudioError(ValueError):
     "Audio that cannot be used; the message names the file (or array) and the problem."
 
 # %% ../nbs/02_audio.ipynb #7e0f5258
-def _decode(path: Path) -> tuple[np.ndarray, int]:
-    "Decode `path` to `(samples, channels)` float32 and its sample rate; soundfile, then librosa."
+def _decode(path: Path) -> tuple[np.ndarray, int, str | None]:
+    "Decode `path` to `(samples, channels)` float64, its sample rate and soundfile subtype (None via librosa)."
     try:
-        y, sr = sf.read(str(path), dtype='float32', always_2d=True)
-        return y, sr
+        y, sr = sf.read(str(path), dtype='float64', always_2d=True)
+        return y, sr, sf.info(str(path)).subtype
     except Exception as e_sf:
         try:
             with warnings.catch_warnings():
@@ -34,24 +36,43 @@ def _decode(path: Path) -> tuple[np.ndarray, int]:
         except Exception as e_lr:
             why = f"{type(e_lr).__name__}: {e_lr}".rstrip(': ')  # audioread's NoBackendError has no text
             raise AudioError(f"{path}: cannot decode as audio (soundfile: {e_sf}; librosa: {why})") from None
-        y = np.atleast_2d(np.asarray(y, dtype=np.float32)).T  # librosa gives (channels, samples)
-        return y, int(sr)
+        y = np.atleast_2d(np.asarray(y, dtype=np.float64)).T  # librosa gives (channels, samples)
+        return y, int(sr), None
+
+@dataclass
+class SourceAudio:
+    "A file as it is: what an edit is rendered from."
+    path: Path
+    samples: np.ndarray   # (n, channels) float64, the file's own sample values
+    sr: int               # the file's own sample rate
+    subtype: str | None   # soundfile encoding, e.g. 'PCM_24' (None: decoded by librosa)
+
+def load_source(path: str | Path) -> SourceAudio:
+    "Read `path` at its own rate, channels and encoding; `AudioError` (naming the file) if it is missing or unusable."
+    path = Path(path)
+    if not path.exists(): raise AudioError(f"{path}: file not found")
+    if not path.is_file(): raise AudioError(f"{path}: not a file")
+    if path.stat().st_size == 0: raise AudioError(f"{path}: empty file (0 bytes)")
+    y, sr, subtype = _decode(path)
+    if y.size == 0 or y.shape[0] == 0: raise AudioError(f"{path}: zero-length audio (no samples)")
+    return SourceAudio(path, y, int(sr), subtype)
+
+
+# %% ../nbs/02_audio.ipynb #a2150fa6
+def analysis_audio(src: SourceAudio, sr: int = 22050) -> np.ndarray:
+    "What the model analyses: `src` as mono float32 at `sr` (stereo averaged, soxr resampling)."
+    y = src.samples.astype(np.float32)
+    y = y.mean(axis=1) if y.shape[1] > 1 else y[:, 0]
+    bad = int((~np.isfinite(y)).sum())
+    if bad: raise AudioError(f"{src.path}: {bad} non-finite (NaN/inf) samples")
+    if src.sr != sr: y = librosa.resample(y, orig_sr=src.sr, target_sr=sr, res_type='soxr_hq')
+    return np.ascontiguousarray(y, dtype=np.float32)
 
 def load_audio(path: str | Path,  # audio file: wav, flac, ogg, mp3, ...
                sr: int = 22050,   # sample rate to resample to
               ) -> np.ndarray:
     "Read `path` as mono float32 at `sr`; `AudioError` (naming the file) if it is missing or unusable."
-    path = Path(path)
-    if not path.exists(): raise AudioError(f"{path}: file not found")
-    if not path.is_file(): raise AudioError(f"{path}: not a file")
-    if path.stat().st_size == 0: raise AudioError(f"{path}: empty file (0 bytes)")
-    y, file_sr = _decode(path)
-    if y.size == 0 or y.shape[0] == 0: raise AudioError(f"{path}: zero-length audio (no samples)")
-    y = y.mean(axis=1) if y.shape[1] > 1 else y[:, 0]
-    bad = int((~np.isfinite(y)).sum())
-    if bad: raise AudioError(f"{path}: {bad} non-finite (NaN/inf) samples")
-    if file_sr != sr: y = librosa.resample(y, orig_sr=file_sr, target_sr=sr, res_type='soxr_hq')
-    return np.ascontiguousarray(y, dtype=np.float32)
+    return analysis_audio(load_source(path), sr)
 
 # %% ../nbs/02_audio.ipynb #7921bfb5
 def check_audio(y: np.ndarray,              # mono signal
@@ -227,36 +248,57 @@ def beat_grid(y: np.ndarray, cfg: AudioConfig = AudioConfig()) -> BeatGrid:
     return BeatGrid(beats, beats[phase::cfg.beats_per_bar], 60.0 * cfg.frames_per_second / period)
 
 # %% ../nbs/02_audio.ipynb #73dc1846
-def render(raw_audio: np.ndarray,            # (n,) mono raw signal
+def frame_samples(frames,                          # analysis frame index (or array of them)
+                  sr: int,                         # sample rate of the signal the samples index
+                  cfg: AudioConfig = AudioConfig(),
+                 ) -> np.ndarray:
+    "First sample, at rate `sr`, of each analysis frame (frames are `hop` samples at `cfg.sr`)."
+    return np.rint(np.asarray(frames, dtype=np.float64) * cfg.hop_length * sr / cfg.sr).astype(np.int64)
+
+def analysis_frames(n_samples: int, sr: int, cfg: AudioConfig = AudioConfig()) -> int:
+    "Frames the analysis of a signal of `n_samples` at rate `sr` has (resampled to `cfg.sr`, as librosa rounds up)."
+    return cfg.n_frames(int(np.ceil(n_samples * cfg.sr / sr)))
+
+def render(raw_audio: np.ndarray,            # (n,) or (n, channels) raw signal
            pointers: np.ndarray,             # (T_edit,) raw-frame indices, PAD_TOKEN, optional STOP_TOKEN
            cfg: AudioConfig = AudioConfig(),
            crossfade_ms: float = 10.0,       # equal-power fade at each seam (0: hard splice)
+           sr: int | None = None,            # sample rate of `raw_audio` (None: cfg.sr)
           ) -> np.ndarray:
-    "Edited audio: copy raw frames in pointer order, crossfading at seams; silence for `PAD_TOKEN`."
-    raw = np.asarray(raw_audio)
-    if raw.ndim != 1: raise ValueError(f"render: expected mono (1-D) audio, got shape {raw.shape}")
-    p = np.asarray(pointers, dtype=np.int64).reshape(-1)
-    stop = np.flatnonzero(p == STOP_TOKEN)
-    if len(stop): p = p[:stop[0]]
-    hop, T_raw = cfg.hop_length, cfg.n_frames(len(raw))
-    valid = p != PAD_TOKEN
-    if len(p) and (p[valid].min(initial=0) < 0 or p[valid].max(initial=0) >= T_raw):
+    "Edited audio at the raw's rate and channels: copy runs of raw frames, crossfading at seams; silence for `PAD_TOKEN`."
+    raw, sr = np.asarray(raw_audio), sr or cfg.sr
+    if raw.ndim not in (1, 2): raise ValueError(f"render: expected (n,) or (n, channels) audio, got shape {raw.shape}")
+    p, T_raw = trim_pointers(pointers), analysis_frames(len(raw), sr, cfg)
+    if len(p) and ((p < PAD_TOKEN) | (p >= T_raw)).any():
         raise ValueError(f"render: pointers must be in [0, {T_raw}) or PAD_TOKEN/STOP_TOKEN; got range {p.min()}..{p.max()}")
-    src = np.zeros((T_raw + 1) * hop, dtype=raw.dtype if raw.dtype.kind == 'f' else np.float32)
+    src = np.zeros((int(frame_samples(T_raw + 1, sr, cfg)),) + raw.shape[1:], raw.dtype if raw.dtype.kind == 'f' else np.float32)
     src[:len(raw)] = raw                                  # zero-padded, one spare frame for continuations
-    j = np.arange(hop)
-    out = src[(np.where(valid, p, T_raw)[:, None] * hop + j).ravel()]  # PAD reads the spare (silent) frame
-    F = min(int(round(crossfade_ms * cfg.sr / 1000)), hop)
-    if F > 0 and len(p) > 1:
-        prev, cur = p[:-1], p[1:]
-        seam = np.flatnonzero(~((cur == prev + 1) & valid[1:] & valid[:-1]) & (valid[1:] | valid[:-1])) + 1
-        if len(seam):
-            x = (np.arange(F) + 0.5) / F * (np.pi / 2)
-            fade_in, fade_out = np.sin(x), np.cos(x)
-            cont_frame = np.where(valid[seam - 1], p[seam - 1] + 1, T_raw)   # where the outgoing run goes on
-            cont = src[np.minimum(cont_frame[:, None] * hop + j[:F], len(src) - 1)]
-            cont[cont_frame >= T_raw] = 0                 # past the raw's end: nothing to continue
-            at = seam[:, None] * hop + j[:F]
-            out[at] = out[at] * fade_in + cont * fade_out
-    if len(p) and p[-1] == T_raw - 1: out = out[:len(out) - (T_raw * hop - len(raw))]
-    return out
+    F = min(int(round(crossfade_ms * sr / 1000)), cfg.hop_length * sr // cfg.sr)
+    x = ((np.arange(F) + 0.5) / max(F, 1) * (np.pi / 2)).reshape((F,) + (1,) * (raw.ndim - 1))
+    starts = np.r_[0, seam_frames(p)][:len(p)]
+    parts, cont = [], None
+    for a, n in zip(p[starts], np.diff(np.r_[starts, len(p)])):
+        seg = np.zeros((int(frame_samples(n, sr, cfg)),) + src.shape[1:], src.dtype) if a == PAD_TOKEN else \
+              src[frame_samples(a, sr, cfg):frame_samples(a + n, sr, cfg)].copy()
+        if cont is not None and F: seg[:F] = seg[:F] * np.sin(x) + cont * np.cos(x)    # the outgoing run fades out
+        end = frame_samples(a + n, sr, cfg)
+        cont = src[end:end + F] if a != PAD_TOKEN and a + n < T_raw else np.zeros_like(seg[:F])
+        parts.append(seg)
+    if len(p) and p[-1] == T_raw - 1: parts[-1] = parts[-1][:len(parts[-1]) - (int(frame_samples(T_raw, sr, cfg)) - len(raw))]
+    return np.concatenate(parts) if parts else src[:0]
+
+# %% ../nbs/02_audio.ipynb #707a1853
+def write_audio(path: str | Path,          # output file; its extension picks the container
+                y: np.ndarray,             # (n,) or (n, channels) samples in [-1, 1]
+                sr: int,                   # sample rate
+                subtype: str | None = None,  # encoding to keep, e.g. the source's 'PCM_24'
+               ) -> str:
+    "Write `y` keeping `subtype` where the container allows it; returns the encoding written."
+    path = Path(path)
+    fmt = {'AIF': 'AIFF', 'OGA': 'OGG'}.get(path.suffix[1:].upper(), path.suffix[1:].upper())
+    if fmt not in sf.available_formats(): raise AudioError(f"{path}: cannot write '{path.suffix}' files (use .wav or .flac)")
+    if subtype is not None:
+        try: sf.write(str(path), y, sr, format=fmt, subtype=subtype); return subtype
+        except (sf.LibsndfileError, ValueError): pass     # libsndfile lists some encodings it cannot write here
+    sf.write(str(path), y, sr, format=fmt, subtype=sf.default_subtype(fmt))
+    return sf.default_subtype(fmt)

@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 import numpy as np
 import torch
+from fastcore.basics import patch
 from torch.utils.data import Dataset, Sampler, WeightedRandomSampler
 from .config import AudioConfig, TrainConfig, STOP_TOKEN, PAD_TOKEN
 from .audio import BeatGrid
@@ -89,7 +90,15 @@ def _check_pair(rec: dict, n_mels: int) -> str | None:
     except (ValueError, OSError, EOFError) as e: return f"cannot read files of {rec['name']}: {e}"
     return None
 
-# %% ../nbs/09_dataset.ipynb #a8dd5fc1
+def _check_pairs(recs: list[dict], n_mels: int, on_error: str = 'raise') -> list[dict]:
+    "The good records; bad ones raise one error naming every file, or (`on_error='skip'`) are left out with a warning."
+    problems = [(r, _check_pair(r, n_mels)) for r in recs]
+    bad = [msg for _, msg in problems if msg]
+    if bad and on_error == 'raise': raise ValueError(f"{len(bad)} bad pair(s) in the corpus:\n  " + "\n  ".join(bad))
+    if bad: warnings.warn(f"skipping {len(bad)} bad pair(s):\n  " + "\n  ".join(bad))
+    return [r for r, msg in problems if not msg]
+
+# %% ../nbs/09_dataset.ipynb #d405fc70
 class PointerDataset(Dataset):
     "Pairs of one split of a corpus: cropped raw mel, beat index and target pointers."
     def __init__(self, corpus_dir: str | Path | None = None,      # CORPUS/ (or give cache_dir and pointer_dir)
@@ -112,13 +121,8 @@ class PointerDataset(Dataset):
                 n = len({r['song'] for r in read_corpus(corpus_dir, cache_dir, pointer_dir)})
                 raise ValueError(f"split {split!r} is empty: the corpus has {n} song(s) and fractions {split_fractions}; "
                                  "a train/val/test split needs at least 3 songs")
-        problems = [(r, _check_pair(r, n_mels)) for r in recs]
-        bad = [msg for _, msg in problems if msg]
-        if bad:
-            if on_error == 'raise': raise ValueError(f"{len(bad)} bad pair(s) in the corpus:\n  " + "\n  ".join(bad))
-            warnings.warn(f"skipping {len(bad)} bad pair(s):\n  " + "\n  ".join(bad))
-            recs = [r for r, msg in problems if not msg]
-            if not recs: raise ValueError(f"split {split!r}: every pair is bad")
+        recs = _check_pairs(recs, n_mels, on_error)
+        if not recs: raise ValueError(f"split {split!r}: every pair is bad")
         self.records, self.split, self.max_raw_frames, self.seed = recs, split, max_raw_frames, seed
         self.random_crop = (split == 'train') if random_crop is None else random_crop
         self.beats_per_bar, self.epoch = beats_per_bar, 0
@@ -128,19 +132,22 @@ class PointerDataset(Dataset):
     @property
     def styles(self) -> list[str]: return [r['style'] for r in self.records]
 
-    def __getitem__(self, i: int) -> dict:
-        r = self.records[i]
-        T, bpb = r['n_raw_frames'], self.beats_per_bar
-        grid = BeatGrid.from_array(np.load(r['beats']))
-        rng = np.random.default_rng([self.seed, self.epoch, i]) if self.random_crop else None
-        s = crop_start(T, self.max_raw_frames, grid.downbeat_frames, rng)
-        e = min(T, s + self.max_raw_frames)
-        mel = np.array(np.load(r['mel'], mmap_mode='r')[:, s:e], dtype=np.float32)   # a writable copy of the window
-        beats = grid.frame_beat_index(T, bpb)[s:e]
-        beats = beats - (beats[0] // bpb) * bpb                      # window's first bar is bar 0
-        p = crop_target(np.load(r['pointers']), s, e) if (s > 0 or e < T) else np.load(r['pointers']).astype(np.int64)
-        return dict(raw_mel=torch.from_numpy(mel), beats=torch.from_numpy(beats).long(),
-                    pointers=torch.from_numpy(p).long(), name=r['name'], song=r['song'], style=r['style'], raw_start=s)
+# %% ../nbs/09_dataset.ipynb #2eab94fd
+@patch
+def __getitem__(self: PointerDataset, i: int) -> dict:
+    "Item `i`: raw_mel (n_mels, T), beats (T,), pointers (T_edit,), name, song, style and raw_start."
+    r = self.records[i]
+    T, bpb = r['n_raw_frames'], self.beats_per_bar
+    grid = BeatGrid.from_array(np.load(r['beats']))
+    rng = np.random.default_rng([self.seed, self.epoch, i]) if self.random_crop else None
+    s = crop_start(T, self.max_raw_frames, grid.downbeat_frames, rng)
+    e = min(T, s + self.max_raw_frames)
+    mel = np.array(np.load(r['mel'], mmap_mode='r')[:, s:e], dtype=np.float32)   # a writable copy of the window
+    beats = grid.frame_beat_index(T, bpb)[s:e]
+    beats = beats - (beats[0] // bpb) * bpb                      # window's first bar is bar 0
+    p = crop_target(np.load(r['pointers']), s, e) if (s > 0 or e < T) else np.load(r['pointers']).astype(np.int64)
+    return dict(raw_mel=torch.from_numpy(mel), beats=torch.from_numpy(beats).long(),
+                pointers=torch.from_numpy(p).long(), name=r['name'], song=r['song'], style=r['style'], raw_start=s)
 
 # %% ../nbs/09_dataset.ipynb #d0f84c7c
 def style_weights(dataset) -> torch.Tensor:

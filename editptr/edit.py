@@ -11,7 +11,7 @@ from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
 
 # %% auto #0
 __all__ = ['SUFFIXES', 'EditError', 'output_paths', 'check_outputs', 'edit_report', 'labels_text', 'read_input', 'style_latent',
-           'edit_pointers', 'build_parser', 'run', 'main']
+           'predict_pointers', 'build_parser', 'run', 'main']
 
 # %% ../nbs/22_edit.ipynb #c5a8d562
 class EditError(RuntimeError):
@@ -60,34 +60,35 @@ def labels_text(pointers: np.ndarray, cfg: AudioConfig = AudioConfig()) -> str:
 
 # %% ../nbs/22_edit.ipynb #9c1fbac7
 def read_input(path, cfg: AudioConfig = AudioConfig()):
-    "Audio, log-mel and per-frame beat index of an input file (AudioError names the file)."
-    from editptr.audio import load_audio, check_audio, mel_spectrogram, beat_grid
-    y = load_audio(path, sr=cfg.sr)
-    check_audio(y, cfg, name=str(path))
+    "The file as it is (`SourceAudio`, rendered from), its log-mel and per-frame beat index (AudioError names the file)."
+    from editptr.audio import load_source, analysis_audio, check_audio, mel_spectrogram, beat_grid
+    source = load_source(path)
+    y = check_audio(analysis_audio(source, cfg.sr), cfg, name=str(path))
     mel = mel_spectrogram(y, cfg)
     beats = beat_grid(y, cfg).frame_beat_index(mel.shape[1], cfg.beats_per_bar)
-    return y, mel, beats
+    return source, mel, beats
 
-# %% ../nbs/22_edit.ipynb #f7a9f18f
+# %% ../nbs/22_edit.ipynb #27cd6443
 def style_latent(model, raw_path, edit_path, cfg: AudioConfig = AudioConfig(), device: str = 'cpu'):
     "`z` for 'edit like this pair': align the pair, encode the raw mel with the aligned pointers."
     import torch
     from editptr.align import align_files
-    y, mel, beats = read_input(raw_path, cfg)
+    _, mel, beats = read_input(raw_path, cfg)
     from editptr.audio import load_audio
     load_audio(edit_path, sr=cfg.sr)                       # a clear error before the slower alignment
     al = align_files(raw_path, edit_path, cfg)
     ptr = torch.as_tensor(np.asarray(al.pointers, dtype=np.int64))[None].to(device)
     return model.encode_style(torch.as_tensor(mel)[None].to(device), ptr, beats=torch.as_tensor(beats)[None].to(device))
 
-def edit_pointers(model, mel: np.ndarray, beats: np.ndarray | None = None,
-                  target_frames: int | None = None,   # requested edit length in frames (None: the model's prediction)
-                  z=None,                             # style latent (None: the model's prior)
-                  samples: int = 1,                   # number of edits
-                  temperature: float | None = None,   # sampling temperature (None: greedy for 1 sample, 1.0 for more)
-                  hierarchical: bool = False,         # coarse-to-fine decoding
-                  max_frames: int | None = None,      # hard cap on generated frames (None: the model's bound)
-                  device: str = 'cpu') -> list[np.ndarray]:
+# %% ../nbs/22_edit.ipynb #76f12d86
+def predict_pointers(model, mel: np.ndarray, beats: np.ndarray | None = None,
+                     target_frames: int | None = None,   # requested edit length in frames (None: the model's prediction)
+                     z=None,                             # style latent (None: the model's prior)
+                     samples: int = 1,                   # number of edits
+                     temperature: float | None = None,   # sampling temperature (None: greedy for 1 sample, 1.0 for more)
+                     hierarchical: bool = False,         # coarse-to-fine decoding
+                     max_frames: int | None = None,      # hard cap on generated frames (None: the model's bound)
+                     device: str = 'cpu') -> list[np.ndarray]:
     "Generate `samples` pointer arrays (int32, no STOP) for one raw mel."
     import torch
     if temperature is None: temperature = 1.0 if samples > 1 else 0.0
@@ -101,7 +102,7 @@ def edit_pointers(model, mel: np.ndarray, beats: np.ndarray | None = None,
             out.append(res['pointers'][0].cpu().numpy().astype(np.int32))
     return out
 
-# %% ../nbs/22_edit.ipynb #27cd6443
+# %% ../nbs/22_edit.ipynb #dd0b11cd
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='editptr-edit', description='Edit an audio file with a trained editptr pointer network.')
     ap.add_argument('input', help='raw audio file to edit')
@@ -118,6 +119,22 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--force', action='store_true', help='overwrite existing outputs')
     return ap
 
+# %% ../nbs/22_edit.ipynb #5081d041
+def _write_edit(paths: dict[str, Path],            # one entry of `output_paths`
+                source,                            # the input file (`SourceAudio`): rendered at its own quality
+                pointers: np.ndarray,              # (T_edit,) int32, no STOP
+                cfg: AudioConfig = AudioConfig(),
+                **info):                           # recorded in the ops file
+    "Write one edit's audio (the source's rate, channels and encoding), pointers, ops and labels."
+    from editptr.audio import render, write_audio
+    audio = render(source.samples, pointers, cfg, sr=source.sr)
+    encoding = write_audio(paths['wav'], audio, source.sr, source.subtype)
+    info.update(sample_rate=source.sr, channels=int(source.samples.shape[1]), encoding=encoding)
+    np.save(paths['pointers'], pointers)
+    paths['ops'].write_text(json.dumps(edit_report(pointers, cfg, **info), indent=1))
+    paths['labels'].write_text(labels_text(pointers, cfg))
+
+# %% ../nbs/22_edit.ipynb #f51b53c9
 def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     "Do one `editptr-edit` invocation; returns the written paths."
     cfg = AudioConfig()
@@ -126,27 +143,24 @@ def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     paths = output_paths(args.out, args.samples)
     check_outputs(paths, args.force)
     if not Path(args.input).is_file(): raise EditError(f"{args.input}: input audio not found")
-    import torch, soundfile as sf
+    import torch
     from editptr.model import PointerNetwork
-    from editptr.audio import render
     model = PointerNetwork.from_checkpoint(args.checkpoint, map_location=args.device).to(args.device)
     torch.manual_seed(args.seed)
-    y, mel, beats = read_input(args.input, cfg)
+    source, mel, beats = read_input(args.input, cfg)
     z = style_latent(model, *args.style_ref, cfg=cfg, device=args.device) if args.style_ref else None
     target = None if args.duration is None else cfg.seconds_to_frames(args.duration)
     cap = None if args.max_seconds is None else cfg.seconds_to_frames(args.max_seconds)
-    ptrs = edit_pointers(model, mel, beats, target_frames=target, z=z, samples=args.samples,
-                         temperature=args.temperature, hierarchical=args.hierarchical, max_frames=cap, device=args.device)
+    ptrs = predict_pointers(model, mel, beats, target_frames=target, z=z, samples=args.samples,
+                            temperature=args.temperature, hierarchical=args.hierarchical, max_frames=cap, device=args.device)
+    info = dict(input=str(args.input), checkpoint=str(args.checkpoint), duration_requested=args.duration,
+                hierarchical=args.hierarchical, temperature=args.temperature, style_ref=args.style_ref)
     for d, p in zip(paths, ptrs):
         if len(p) == 0: raise EditError(f"{args.input}: the model produced an empty edit (STOP at once)")
-        sf.write(d['wav'], render(y, p, cfg), cfg.sr)
-        np.save(d['pointers'], p)
-        info = dict(input=str(args.input), checkpoint=str(args.checkpoint), duration_requested=args.duration,
-                    hierarchical=args.hierarchical, temperature=args.temperature, style_ref=args.style_ref)
-        d['ops'].write_text(json.dumps(edit_report(p, cfg, **info), indent=1))
-        d['labels'].write_text(labels_text(p, cfg))
+        _write_edit(d, source, p, cfg, **info)
     return paths
 
+# %% ../nbs/22_edit.ipynb #04f1f616
 def main(argv: list[str] | None = None) -> int:
     "Entry point of `editptr-edit`."
     args = build_parser().parse_args(argv)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import plotly.graph_objects as go
+from fastcore.basics import patch
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
 from .metrics import teacher_forced_metrics, free_running_metrics, baseline_continue, continue_sequence
 from .pointers import previous_pointers, move_class, move_classes, trim, CONTINUE, CUT, LOOP_BACK
@@ -105,18 +106,33 @@ class EvalResult:
     corpus_dir: Path | None = None
     split: str = 'test'
 
-    def table(self, mode: str | None = None, style: str | None = None,
-              columns=('accuracy', 'within_5', 'edit_point_accuracy', 'seam_f1', 'length_mae', 'stop_precision')) -> str:
-        "Text table of the rows of one mode / style (all when None)."
-        rs = [r for r in self.rows if (mode is None or r['mode'] == mode) and (style is None or r['style'] == style)]
-        return format_table([{k: r.get(k) for k in ('mode', 'style', 'method', 'pairs', *columns)} for r in rs])
+# %% ../nbs/21_evaluate.ipynb #d6ffec32
+@patch
+def metric(self: EvalResult, mode: str, method: str, name: str, style: str = 'all') -> float:
+    "One number, e.g. `metric('free-running', 'model (greedy)', 'seam_f1')`."
+    for r in self.rows:
+        if (r['mode'], r['method'], r['style']) == (mode, method, style): return r[name]
+    raise KeyError(f"no row {mode!r} / {method!r} / {style!r}")
 
-    def metric(self, mode: str, method: str, name: str, style: str = 'all') -> float:
-        "One number, e.g. `metric('free-running', 'model (greedy)', 'seam_f1')`."
-        for r in self.rows:
-            if (r['mode'], r['method'], r['style']) == (mode, method, style): return r[name]
-        raise KeyError(f"no row {mode!r} / {method!r} / {style!r}")
+# %% ../nbs/21_evaluate.ipynb #6b6587c4
+@patch
+def table(self: EvalResult, mode: str | None = None, style: str | None = None,
+          columns=('accuracy', 'within_5', 'edit_point_accuracy', 'seam_f1', 'length_mae', 'stop_precision')) -> str:
+    "Text table of the rows of one mode / style (all when None)."
+    rs = [r for r in self.rows if (mode is None or r['mode'] == mode) and (style is None or r['style'] == style)]
+    return format_table([{k: r.get(k) for k in ('mode', 'style', 'method', 'pairs', *columns)} for r in rs])
 
+# %% ../nbs/21_evaluate.ipynb #b88e941c
+def _score_by_style(items: list[dict]) -> list[dict]:
+    "Metric rows of `score_group` for every style of `items` and for all of them, in report order."
+    groups = {s: [it for it in items if it['style'] == s] for s in sorted({it['style'] for it in items})}
+    groups['all'] = items
+    rows = [dict(style=s, pairs=len(its), **r) for s, its in groups.items() for r in score_group(its)]
+    order = {m: k for k, m in enumerate(('teacher-forced', 'free-running'))}
+    rows.sort(key=lambda r: (order[r['mode']], r['style'] == 'all', r['style']))
+    return rows
+
+# %% ../nbs/21_evaluate.ipynb #e5cfd4f8
 def evaluate(model,                           # PointerNetwork or checkpoint path
              corpus_dir,                      # corpus folder
              split: str = 'test',             # 'train', 'val', 'test' or 'all'
@@ -139,12 +155,7 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
     for i in range(n):
         items.append(predict_item(model, ds[i], device, hierarchical, given_length, max_steps_factor))
         if progress: print(f"{i + 1}/{n} {items[-1]['name']}")
-    groups = {s: [it for it in items if it['style'] == s] for s in sorted({it['style'] for it in items})}
-    groups['all'] = items
-    rows = [dict(style=s, pairs=len(its), **r) for s, its in groups.items() for r in score_group(its)]
-    order = {m: k for k, m in enumerate(('teacher-forced', 'free-running'))}
-    rows.sort(key=lambda r: (order[r['mode']], r['style'] == 'all', r['style']))
-    return EvalResult(rows, items, Path(corpus_dir), split)
+    return EvalResult(_score_by_style(items), items, Path(corpus_dir), split)
 
 # %% ../nbs/21_evaluate.ipynb #54a4fcaf
 STRUCTURE_NAMES = {CONTINUE: 'continue', CUT: 'cut', LOOP_BACK: 'loop-back'}

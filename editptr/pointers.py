@@ -87,7 +87,7 @@ def seam_frames(pointers) -> np.ndarray:
     jump &= ~(pad[:-1] & pad[1:])              # inside a PAD stretch nothing happens
     return np.flatnonzero(jump) + 1
 
-# %% ../nbs/01_pointers.ipynb
+# %% ../nbs/01_pointers.ipynb #9d91c235
 def match_seams(pred_seams: np.ndarray, true_seams: np.ndarray, tol: int = 3) -> int:
     "How many predicted seams match a distinct true seam within `tol` frames (greedy, in order)."
     used, hits = np.zeros(len(true_seams), bool), 0

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from fastcore.basics import patch
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
 from .pointers import trim_pointers, seam_frames
 from .corpus import corpus_infos, pair_audio_path, pair_paths
@@ -41,6 +42,37 @@ def _path_xy(p: np.ndarray, fps: float, extra: np.ndarray | None = None):
     cd = np.insert(cd, seams, np.nan, axis=0)
     return x, y, cd
 
+# %% ../nbs/06_viz.ipynb #7fd6f639
+_HOVER = 'edit %{x:.2f} s (frame %{customdata[0]})<br>raw %{y:.2f} s (frame %{customdata[1]})'
+
+def _truth_trace(tp: np.ndarray, fps: float) -> go.Scatter:
+    "The true path, dashed grey, to draw under a prediction."
+    x, y, cd = _path_xy(tp, fps)
+    return go.Scatter(x=x, y=y, customdata=cd, mode='lines', name='truth',
+                      line=dict(color='rgba(120,120,120,0.8)', width=4, dash='dash'),
+                      hovertemplate='truth<br>edit frame %{customdata[0]}<br>raw frame %{customdata[1]}<extra></extra>')
+
+def _path_trace(p: np.ndarray, fps: float, confidence=None) -> go.Scatter:
+    "The pointer path: a line, or markers coloured by `confidence` (0..1) when it is given."
+    conf = None if confidence is None else np.asarray(confidence, dtype=float).ravel()[:len(p)]
+    x, y, cd = _path_xy(p, fps, conf)
+    if conf is None:
+        return go.Scatter(x=x, y=y, customdata=cd, mode='lines', name='pointers',
+                          line=dict(color='#1f77b4', width=2), hovertemplate=_HOVER + '<extra></extra>')
+    return go.Scatter(x=x, y=y, customdata=cd, mode='lines+markers', name='pointers',
+                      line=dict(color='rgba(31,119,180,0.35)', width=1),
+                      marker=dict(size=3, color=cd[:, 2], colorscale='Viridis', cmin=0, cmax=1,
+                                  colorbar=dict(title='confidence', thickness=12)),
+                      hovertemplate=_HOVER + '<br>confidence %{customdata[2]:.2f}<extra></extra>')
+
+def _seams_trace(seams: np.ndarray, top: float, fps: float) -> go.Scatter:
+    "Dotted vertical lines from 0 to `top` seconds at the `seams` (edit frames), as one trace."
+    sx = np.repeat(seams / fps, 3).astype(float); sx[2::3] = np.nan
+    sy = np.tile([0.0, top, np.nan], len(seams))
+    return go.Scatter(x=sx, y=sy, mode='lines', name=f'seams ({len(seams)})', hoverinfo='skip',
+                      line=dict(color='crimson', width=1, dash='dot'))
+
+# %% ../nbs/06_viz.ipynb #823b0359
 def plot_pointer_path(pointers,                      # (T_edit,) raw-frame index per edit frame
                       confidence=None,               # (T_edit,) per-frame confidence in [0, 1], colours the path
                       edit_points=None,              # edit frames to mark as seams (default: `seam_frames(pointers)`)
@@ -57,28 +89,10 @@ def plot_pointer_path(pointers,                      # (T_edit,) raw-frame index
     if truth is not None:
         tp = trim_pointers(truth)
         ymax = max(ymax, tp.max(initial=0))
-        x, y, cd = _path_xy(tp, fps)
-        fig.add_trace(go.Scatter(x=x, y=y, customdata=cd, mode='lines', name='truth',
-                                 line=dict(color='rgba(120,120,120,0.8)', width=4, dash='dash'),
-                                 hovertemplate='truth<br>edit frame %{customdata[0]}<br>raw frame %{customdata[1]}<extra></extra>'))
-    conf = None if confidence is None else np.asarray(confidence, dtype=float).ravel()[:len(p)]
-    x, y, cd = _path_xy(p, fps, conf)
-    hover = 'edit %{x:.2f} s (frame %{customdata[0]})<br>raw %{y:.2f} s (frame %{customdata[1]})'
-    if conf is None:
-        fig.add_trace(go.Scatter(x=x, y=y, customdata=cd, mode='lines', name='pointers',
-                                 line=dict(color='#1f77b4', width=2), hovertemplate=hover + '<extra></extra>'))
-    else:
-        fig.add_trace(go.Scatter(x=x, y=y, customdata=cd, mode='lines+markers', name='pointers',
-                                 line=dict(color='rgba(31,119,180,0.35)', width=1),
-                                 marker=dict(size=3, color=cd[:, 2], colorscale='Viridis', cmin=0, cmax=1,
-                                             colorbar=dict(title='confidence', thickness=12)),
-                                 hovertemplate=hover + '<br>confidence %{customdata[2]:.2f}<extra></extra>'))
+        fig.add_trace(_truth_trace(tp, fps))
+    fig.add_trace(_path_trace(p, fps, confidence))
     seams = seam_frames(p) if edit_points is None else np.asarray(edit_points, dtype=np.int64)
-    top = (ymax + 1) / fps
-    sx = np.repeat(seams / fps, 3).astype(float); sx[2::3] = np.nan
-    sy = np.tile([0.0, top, np.nan], len(seams))
-    fig.add_trace(go.Scatter(x=sx, y=sy, mode='lines', name=f'seams ({len(seams)})', hoverinfo='skip',
-                             line=dict(color='crimson', width=1, dash='dot')))
+    fig.add_trace(_seams_trace(seams, (ymax + 1) / fps, fps))
     fig.update_layout(title=title, height=height, margin=dict(l=60, r=20, t=40 if title else 20, b=50),
                       xaxis_title='edit time (s)', yaxis_title='raw time (s)',
                       legend=dict(orientation='h', yanchor='bottom', y=1.0, x=0))
@@ -112,7 +126,7 @@ def plot_mels(raw_mel: np.ndarray,                  # (n_mels, T_raw) log-mel dB
                       height=height or (520 if stacked else 300), margin=dict(l=60, r=20, t=40, b=50))
     return fig
 
-# %% ../nbs/06_viz.ipynb
+# %% ../nbs/06_viz.ipynb #cd5603b8
 def save_alignment_plot(pointer_dir: str | Path,  # folder of the pair's pointer files
                         name: str,                 # pair name
                         pointers,                  # (T_edit,) raw frame per edited frame
@@ -150,7 +164,7 @@ def format_table(rows: list[dict],                 # one dict per row; keys of t
     line = lambda xs: '  '.join(x.rjust(w[i]) if i else x.ljust(w[i]) for i, x in enumerate(xs))
     return '\n'.join([line(cols), line(['-' * x for x in w]), *map(line, body)])
 
-# %% ../nbs/06_viz.ipynb
+# %% ../nbs/06_viz.ipynb #a2d547d3
 def html_table(rows: list[dict],                  # one dict per row; keys of the rows are the columns
                floatfmt: str = '.3f',              # format for floats
               ) -> str:
@@ -201,7 +215,18 @@ def _in_kernel() -> bool:
         return get_ipython() is not None
     except ImportError: return False
 
-# %% ../nbs/06_viz.ipynb #7e5732b7
+# %% ../nbs/06_viz.ipynb #84e331f0
+def _read_pair(corpus_dir: Path, info: dict, sr: int) -> tuple:
+    "(pointers, confidence, raw, edit) of one pair; confidence and edit are None where the corpus has none."
+    from editptr.audio import load_audio
+    ptr_file = pair_paths(corpus_dir, info['name'])['pointers']
+    cf = ptr_file.with_name(f"{info['name']}_confidence.npy")
+    paths = {s: pair_audio_path(corpus_dir, info, s) for s in ('raw', 'edit')}
+    if paths['raw'] is None: raise FileNotFoundError(f"{info['name']}: raw audio not found (audio/{info['name']}_raw.wav or info raw_path)")
+    return (trim_pointers(np.load(ptr_file)), np.load(cf) if cf.exists() else None, load_audio(paths['raw'], sr=sr),
+            load_audio(paths['edit'], sr=sr) if paths['edit'] is not None else None)
+
+# %% ../nbs/06_viz.ipynb #cff1cb5b
 class Explorer:
     "Browse a corpus: pick a pair, see its pointer path, hear raw / edited / rendered audio, step through seams."
     def __init__(self, corpus_dir,                   # corpus folder (pointers/, cache/, audio/)
@@ -229,102 +254,104 @@ class Explorer:
         self.next_button.on_click(lambda _: self.next_seam())
         self.select(self.names[0])
 
-    def select(self, name: str):
-        "Load pair `name`: pointers, audio, render, figure; resets the seam cursor."
-        from editptr.audio import load_audio, render
-        if name not in self.infos: raise KeyError(f"{name!r} is not a pair of {self.corpus_dir}; pairs: {self.names[:5]}...")
-        self.name, self.info = name, self.infos[name]
-        pdir = self.corpus_dir / 'pointers'
-        self.pointers = trim_pointers(np.load(pdir / f'{name}_pointers.npy'))
-        cf = pdir / f'{name}_confidence.npy'
-        self.confidence = np.load(cf) if cf.exists() else None
-        sr = self.cfg.sr
-        paths = {s: pair_audio_path(self.corpus_dir, self.info, s) for s in ('raw', 'edit')}
-        if paths['raw'] is None: raise FileNotFoundError(f"{name}: raw audio not found (audio/{name}_raw.wav or info raw_path)")
-        self.raw = load_audio(paths['raw'], sr=sr)
-        self.edit = load_audio(paths['edit'], sr=sr) if paths['edit'] is not None else None
-        self.rendered = render(self.raw, self.pointers.astype(np.int32), self.cfg)
-        self.seams = seam_frames(self.pointers)
-        self.seam_index = -1
-        self.excerpts = {}
-        if self.full_audio:
-            self.players['raw'].value = wav_bytes(self.raw, sr)
-            self.players['edit'].value = wav_bytes(self.edit if self.edit is not None else np.zeros(1), sr)
-            self.players['rendered'].value = wav_bytes(self.rendered, sr)
-        for k in ('seam_edit', 'seam_raw_from', 'seam_raw_to'): self.players[k].value = b''
-        fig = plot_pointer_path(self.pointers, confidence=self.confidence,
-                                title=f"{name}  ·  {self.info.get('style', '?')}  ·  {len(self.seams)} seams", cfg=self.cfg)
-        fig.add_trace(go.Scatter(x=[], y=[], mode='markers', name='current seam', hoverinfo='skip',
-                                 marker=dict(size=14, color='rgba(0,0,0,0)', line=dict(color='crimson', width=2))))
-        self.figure = _figure_container(fig)
-        if self.dropdown.value != name: self.dropdown.value = name    # observer re-enters once, harmlessly
-        self._refresh()
-        return self
+# %% ../nbs/06_viz.ipynb #cab198ad
+@patch
+def select(self: Explorer, name: str):
+    "Load pair `name`: pointers, audio, render, figure; resets the seam cursor."
+    from editptr.audio import render
+    if name not in self.infos: raise KeyError(f"{name!r} is not a pair of {self.corpus_dir}; pairs: {self.names[:5]}...")
+    self.name, self.info = name, self.infos[name]
+    self.pointers, self.confidence, self.raw, self.edit = _read_pair(self.corpus_dir, self.info, self.cfg.sr)
+    self.rendered = render(self.raw, self.pointers.astype(np.int32), self.cfg)
+    self.seams, self.seam_index, self.excerpts = seam_frames(self.pointers), -1, {}
+    if self.full_audio:
+        for k, y in (('raw', self.raw), ('edit', self.edit if self.edit is not None else np.zeros(1)), ('rendered', self.rendered)):
+            self.players[k].value = wav_bytes(y, self.cfg.sr)
+    for k in ('seam_edit', 'seam_raw_from', 'seam_raw_to'): self.players[k].value = b''
+    fig = plot_pointer_path(self.pointers, confidence=self.confidence,
+                            title=f"{name}  ·  {self.info.get('style', '?')}  ·  {len(self.seams)} seams", cfg=self.cfg)
+    fig.add_trace(go.Scatter(x=[], y=[], mode='markers', name='current seam', hoverinfo='skip',
+                             marker=dict(size=14, color='rgba(0,0,0,0)', line=dict(color='crimson', width=2))))
+    self.figure = _figure_container(fig)
+    if self.dropdown.value != name: self.dropdown.value = name    # observer re-enters once, harmlessly
+    self._refresh()
+    return self
 
-    def _span(self, center_frame: int, n: int) -> tuple[int, int]:
-        "Sample range of the excerpt centred on `center_frame`, clipped to a signal of `n` samples."
-        half = int(self.excerpt_seconds * self.cfg.sr / 2)
-        c = center_frame * self.cfg.hop_length
-        return max(0, c - half), min(n, c + half)
-
-    def excerpt_spans(self, i: int) -> dict:
-        "Sample ranges around seam `i`: 'edit' (the seam), 'raw_from' (where it leaves), 'raw_to' (where it lands)."
-        s, p = int(self.seams[i]), self.pointers
-        before = p[:s][p[:s] >= 0]; after = p[s:][p[s:] >= 0]
-        edit_audio = self.edit if self.edit is not None else self.rendered
-        return dict(edit=self._span(s, len(edit_audio)),
-                    raw_from=self._span(int(before[-1]) + 1, len(self.raw)) if len(before) else None,
-                    raw_to=self._span(int(after[0]), len(self.raw)) if len(after) else None)
-
-    def goto_seam(self, i: int) -> int | None:
-        "Move to seam `i` (clipped to the seams there are); returns its edit frame, None if no seams."
-        if len(self.seams) == 0: self.seam_index = -1; self._refresh(); return None
-        self.seam_index = int(np.clip(i, 0, len(self.seams) - 1))
-        self.excerpts = self.excerpt_spans(self.seam_index)
-        edit_audio = self.edit if self.edit is not None else self.rendered
-        for key, sig in (('edit', edit_audio), ('raw_from', self.raw), ('raw_to', self.raw)):
-            span, player = self.excerpts[key], self.players['seam_' + key]
-            player.autoplay = self.autoplay and key == 'edit'
-            player.value = wav_bytes(sig[span[0]:span[1]], self.cfg.sr) if span else b''
-        s = int(self.seams[self.seam_index]); fps = self.cfg.frames_per_second
-        y = self.pointers[s] if self.pointers[s] >= 0 else np.nan
-        self.figure.update_traces(selector=dict(name='current seam'), x=[s / fps], y=[y / fps])
-        self._refresh()
-        return s
-
-    def next_seam(self) -> int | None:
-        "Step to the next seam (stays on the last); returns its edit frame."
-        return self.goto_seam(self.seam_index + 1)
-
-    def prev_seam(self) -> int | None:
-        "Step to the previous seam (stays on the first); returns its edit frame."
-        return self.goto_seam(max(self.seam_index - 1, 0))
-
-    def _refresh(self):
-        "Update the status line, and redraw the figure when it is not a live widget."
-        fps = self.cfg.frames_per_second
-        if self.seam_index >= 0:
-            s = int(self.seams[self.seam_index])
-            self.status.value = (f"seam {self.seam_index + 1}/{len(self.seams)} at edit {s / fps:.2f} s (frame {s}): "
-                                 f"raw {self.pointers[s - 1]} → {self.pointers[s]}")
-        else: self.status.value = f"{len(self.seams)} seams; press <i>next seam</i>"
-        if not isinstance(self.figure, go.FigureWidget) and _in_kernel():
-            from IPython.display import display
-            self.fig_out.clear_output(wait=True)
-            with self.fig_out: display(self.figure)
-
-    @property
-    def widget(self):
-        "The whole app as one ipywidgets box."
-        import ipywidgets as W
-        fig = self.figure if isinstance(self.figure, go.FigureWidget) else self.fig_out
-        lab = lambda t, k: W.VBox([W.HTML(f'<b>{t}</b>'), self.players[k]])
-        full = [W.HBox([lab('raw', 'raw'), lab('edited', 'edit'), lab('raw rendered through the pointers', 'rendered')])]
-        return W.VBox([self.dropdown, fig, *(full if self.full_audio else []),
-                       W.HBox([self.prev_button, self.next_button, self.status]),
-                       W.HBox([lab('edit at the seam', 'seam_edit'), lab('raw where it leaves', 'seam_raw_from'),
-                               lab('raw where it lands', 'seam_raw_to')])])
-
-    def _ipython_display_(self):
+@patch
+def _refresh(self: Explorer):
+    "Update the status line, and redraw the figure when it is not a live widget."
+    fps = self.cfg.frames_per_second
+    if self.seam_index >= 0:
+        s = int(self.seams[self.seam_index])
+        self.status.value = (f"seam {self.seam_index + 1}/{len(self.seams)} at edit {s / fps:.2f} s (frame {s}): "
+                             f"raw {self.pointers[s - 1]} → {self.pointers[s]}")
+    else: self.status.value = f"{len(self.seams)} seams; press <i>next seam</i>"
+    if not isinstance(self.figure, go.FigureWidget) and _in_kernel():
         from IPython.display import display
-        display(self.widget)
+        self.fig_out.clear_output(wait=True)
+        with self.fig_out: display(self.figure)
+
+# %% ../nbs/06_viz.ipynb #acbd4262
+@patch
+def _span(self: Explorer, center_frame: int, n: int) -> tuple[int, int]:
+    "Sample range of the excerpt centred on `center_frame`, clipped to a signal of `n` samples."
+    half = int(self.excerpt_seconds * self.cfg.sr / 2)
+    c = center_frame * self.cfg.hop_length
+    return max(0, c - half), min(n, c + half)
+
+@patch
+def excerpt_spans(self: Explorer, i: int) -> dict:
+    "Sample ranges around seam `i`: 'edit' (the seam), 'raw_from' (where it leaves), 'raw_to' (where it lands)."
+    s, p = int(self.seams[i]), self.pointers
+    before = p[:s][p[:s] >= 0]; after = p[s:][p[s:] >= 0]
+    edit_audio = self.edit if self.edit is not None else self.rendered
+    return dict(edit=self._span(s, len(edit_audio)),
+                raw_from=self._span(int(before[-1]) + 1, len(self.raw)) if len(before) else None,
+                raw_to=self._span(int(after[0]), len(self.raw)) if len(after) else None)
+
+# %% ../nbs/06_viz.ipynb #8cc64c9a
+@patch
+def goto_seam(self: Explorer, i: int) -> int | None:
+    "Move to seam `i` (clipped to the seams there are); returns its edit frame, None if no seams."
+    if len(self.seams) == 0: self.seam_index = -1; self._refresh(); return None
+    self.seam_index = int(np.clip(i, 0, len(self.seams) - 1))
+    self.excerpts = self.excerpt_spans(self.seam_index)
+    edit_audio = self.edit if self.edit is not None else self.rendered
+    for key, sig in (('edit', edit_audio), ('raw_from', self.raw), ('raw_to', self.raw)):
+        span, player = self.excerpts[key], self.players['seam_' + key]
+        player.autoplay = self.autoplay and key == 'edit'
+        player.value = wav_bytes(sig[span[0]:span[1]], self.cfg.sr) if span else b''
+    s = int(self.seams[self.seam_index]); fps = self.cfg.frames_per_second
+    y = self.pointers[s] if self.pointers[s] >= 0 else np.nan
+    self.figure.update_traces(selector=dict(name='current seam'), x=[s / fps], y=[y / fps])
+    self._refresh()
+    return s
+
+# %% ../nbs/06_viz.ipynb #2eb85b8e
+@patch
+def next_seam(self: Explorer) -> int | None:
+    "Step to the next seam (stays on the last); returns its edit frame."
+    return self.goto_seam(self.seam_index + 1)
+
+@patch
+def prev_seam(self: Explorer) -> int | None:
+    "Step to the previous seam (stays on the first); returns its edit frame."
+    return self.goto_seam(max(self.seam_index - 1, 0))
+
+# %% ../nbs/06_viz.ipynb #de3b3dfb
+@patch(as_prop=True)
+def widget(self: Explorer):
+    "The whole app as one ipywidgets box."
+    import ipywidgets as W
+    fig = self.figure if isinstance(self.figure, go.FigureWidget) else self.fig_out
+    lab = lambda t, k: W.VBox([W.HTML(f'<b>{t}</b>'), self.players[k]])
+    full = [W.HBox([lab('raw', 'raw'), lab('edited', 'edit'), lab('raw rendered through the pointers', 'rendered')])]
+    return W.VBox([self.dropdown, fig, *(full if self.full_audio else []),
+                   W.HBox([self.prev_button, self.next_button, self.status]),
+                   W.HBox([lab('edit at the seam', 'seam_edit'), lab('raw where it leaves', 'seam_raw_from'),
+                           lab('raw where it lands', 'seam_raw_to')])])
+
+@patch
+def _ipython_display_(self: Explorer):
+    from IPython.display import display
+    display(self.widget)

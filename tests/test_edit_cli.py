@@ -129,3 +129,39 @@ def test_style_reference(work):
     assert r.returncode == 0, r.stderr
     ops = json.loads((work / 'styled.ops.json').read_text())
     assert ops['style_ref'] == [str(work / 'song.wav'), str(work / 'ref_edit.wav')]
+
+
+def test_model_edit_is_predict_pointers():
+    "The model's edit of one mel is `predict_pointers`; `edit_pointers` is no name of this module (`editptr.edits` styles)."
+    import editptr.edit as e
+    assert callable(e.predict_pointers) and 'predict_pointers' in e.__all__
+    assert not hasattr(e, 'edit_pointers')
+
+
+@pytest.mark.parametrize('sr', [44100, 48000])
+def test_edit_keeps_the_source_quality(work, sr):
+    "A stereo 24-bit file at its own rate comes out at that rate, in stereo, 24-bit; between seams the samples are the source's."
+    from editptr.pointers import seam_frames
+    from editptr.audio import frame_samples
+    from editptr.synth import synth_track
+    import librosa
+    mono = librosa.resample(synth_track(1, duration=6.0).audio, orig_sr=SR, target_sr=sr)
+    src = np.stack([mono, 0.5 * mono[::-1]], 1)                                  # two different channels
+    sf.write(work / f'stereo{sr}.wav', src, sr, subtype='PCM_24')
+    pcm = sf.read(work / f'stereo{sr}.wav', dtype='int32')[0]
+    out = work / f'stereo{sr}_edit.wav'
+    r = cli(work / f'stereo{sr}.wav', '--checkpoint', work / 'best.pt', '--max-seconds', 3, '--out', out)
+    assert r.returncode == 0, r.stderr
+    info = sf.info(out)
+    assert (info.samplerate, info.channels, info.subtype) == (sr, 2, 'PCM_24')
+    got = sf.read(out, dtype='int32')[0]
+    p = np.load(str(out).replace('.wav', '.pointers.npy'))
+    edges = np.r_[0, seam_frames(p), len(p)]
+    pos, F = 0, round(0.010 * sr)
+    for a, b in zip(edges[:-1], edges[1:]):                                      # each run between seams
+        s0, s1 = frame_samples([p[a], p[b - 1] + 1], sr)
+        n = min(s1, len(pcm)) - s0
+        lo = F if a else 0                                                       # after the crossfade
+        assert np.array_equal(got[pos + lo:pos + n], pcm[s0 + lo:s0 + n]), (a, b)
+        pos += n
+    assert pos == len(got)
