@@ -10,8 +10,8 @@ import numpy as np
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
 
 # %% auto #0
-__all__ = ['SUFFIXES', 'EditError', 'output_paths', 'check_outputs', 'edit_report', 'labels_text', 'read_input', 'style_latent',
-           'predict_pointers', 'build_parser', 'run', 'main']
+__all__ = ['SUFFIXES', 'MAX_LENGTH_FACTOR', 'EditError', 'output_paths', 'check_outputs', 'edit_report', 'labels_text',
+           'read_input', 'style_latent', 'predict_pointers', 'build_parser', 'run', 'main']
 
 # %% ../nbs/22_edit.ipynb #c5a8d562
 class EditError(RuntimeError):
@@ -135,11 +135,15 @@ def _write_edit(paths: dict[str, Path],            # one entry of `output_paths`
     paths['labels'].write_text(labels_text(pointers, cfg))
 
 # %% ../nbs/22_edit.ipynb #f51b53c9
+MAX_LENGTH_FACTOR = 10   # the longest edit editptr-edit makes, in multiples of its input
+
 def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     "Do one `editptr-edit` invocation; returns the written paths."
     cfg = AudioConfig()
     if args.samples < 1: raise EditError(f"--samples must be >= 1, got {args.samples}")
-    if args.duration is not None and args.duration <= 0: raise EditError(f"--duration must be > 0, got {args.duration}")
+    for flag, v in (('--duration', args.duration), ('--max-seconds', args.max_seconds)):
+        if v is not None and not v > 0: raise EditError(f"{flag} must be > 0 seconds, got {v}")
+    if args.temperature is not None and not args.temperature >= 0: raise EditError(f"--temperature must be >= 0, got {args.temperature}")
     paths = output_paths(args.out, args.samples)
     check_outputs(paths, args.force)
     if not Path(args.input).is_file(): raise EditError(f"{args.input}: input audio not found")
@@ -148,6 +152,9 @@ def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     model = PointerNetwork.from_checkpoint(args.checkpoint, map_location=args.device).to(args.device)
     torch.manual_seed(args.seed)
     source, mel, beats = read_input(args.input, cfg)
+    longest = MAX_LENGTH_FACTOR * cfg.frames_to_seconds(mel.shape[1])
+    if args.duration is not None and args.duration > longest:
+        raise EditError(f"--duration {args.duration:g} s: at most {MAX_LENGTH_FACTOR}x the input ({longest:.1f} s for {args.input})")
     z = style_latent(model, *args.style_ref, cfg=cfg, device=args.device) if args.style_ref else None
     target = None if args.duration is None else cfg.seconds_to_frames(args.duration)
     cap = None if args.max_seconds is None else cfg.seconds_to_frames(args.max_seconds)

@@ -246,9 +246,11 @@ def load_checkpoint(path: str | Path, map_location='cpu') -> dict:
     path = Path(path)
     if not path.is_file(): raise CheckpointError(f"{path}: checkpoint not found")
     try: ckpt = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e: raise CheckpointError(f"{path}: not a readable checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
+    except Exception as e: raise CheckpointError(f"{path}: not a readable checkpoint ({type(e).__name__}: {(str(e).splitlines() or [''])[0][:200]})") from None
     missing = {'model_state_dict', 'config'} - set(ckpt if isinstance(ckpt, dict) else {})
     if missing: raise CheckpointError(f"{path}: not a PointerNetwork checkpoint (missing {sorted(missing)})")
+    bad = [k for k, v in ckpt['model_state_dict'].items() if torch.is_tensor(v) and v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad: raise CheckpointError(f"{path}: {len(bad)} weight tensor(s) hold NaN or inf (e.g. {bad[0]}): damaged file or diverged run")
     return ckpt
 
 def state_dict_problems(expected: dict, saved: dict) -> list[str]:

@@ -149,17 +149,18 @@ def save_alignment_plot(pointer_dir: str | Path,  # folder of the pair's pointer
     return Path(pointer_dir) / path
 
 # %% ../nbs/06_viz.ipynb #cf7ce0d7
+def _cell_text(v, floatfmt: str) -> str:
+    "A table cell: '-' for missing or NaN, floats in `floatfmt`."
+    if v is None or (isinstance(v, (float, np.floating)) and np.isnan(v)): return '-'
+    return format(float(v), floatfmt) if isinstance(v, (float, np.floating)) else str(v)
+
 def format_table(rows: list[dict],                 # one dict per row; keys of the first row are the columns
                  floatfmt: str = '.3f',             # format for floats
                 ) -> str:
     "Rows of dicts as a fixed-width text table."
     if not rows: return '(no rows)'
     cols = list(dict.fromkeys(k for r in rows for k in r))
-    def cell(v):
-        if v is None: return '-'
-        if isinstance(v, (float, np.floating)): return '-' if np.isnan(v) else format(float(v), floatfmt)
-        return str(v)
-    body = [[cell(r.get(c)) for c in cols] for r in rows]
+    body = [[_cell_text(r.get(c), floatfmt) for c in cols] for r in rows]
     w = [max(len(c), *(len(b[i]) for b in body)) for i, c in enumerate(cols)]
     line = lambda xs: '  '.join(x.rjust(w[i]) if i else x.ljust(w[i]) for i, x in enumerate(xs))
     return '\n'.join([line(cols), line(['-' * x for x in w]), *map(line, body)])
@@ -173,10 +174,8 @@ def html_table(rows: list[dict],                  # one dict per row; keys of th
     if not rows: return '<p>(no rows)</p>'
     cols = list(dict.fromkeys(k for r in rows for k in r))
     def cell(v):
-        if v is None or (isinstance(v, (float, np.floating)) and np.isnan(v)): return '<td>-</td>'
-        if isinstance(v, (float, np.floating)): return f'<td style="text-align:right">{format(float(v), floatfmt)}</td>'
-        if isinstance(v, (int, np.integer)): return f'<td style="text-align:right">{v}</td>'
-        return f'<td>{html.escape(str(v))}</td>'
+        number = isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+        return f'<td{" style=text-align:right" * number}>{html.escape(_cell_text(v, floatfmt))}</td>'
     head = ''.join(f'<th>{html.escape(str(c))}</th>' for c in cols)
     body = ''.join('<tr>' + ''.join(cell(r.get(c)) for c in cols) + '</tr>' for r in rows)
     return f'<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -96,17 +96,22 @@ def test_samples_and_hierarchical(work, capsys):
     assert not (work / 'many.wav').exists()
 
 
-@pytest.mark.parametrize('case, expect', [
-    ('missing_ckpt', 'checkpoint not found'), ('junk_ckpt', 'not a readable'),
-    ('bad_audio', 'bad.wav'), ('missing_audio', 'input audio not found')])
-def test_errors_are_clear(work, case, expect, capsys):
+@pytest.mark.parametrize('case, extra, expect', [
+    ('missing_ckpt', [], 'checkpoint not found'), ('junk_ckpt', [], 'not a readable'),
+    ('bad_audio', [], 'bad.wav'), ('missing_audio', [], 'input audio not found'),
+    ('no_seconds', ['--max-seconds', '0'], '--max-seconds must be > 0'),
+    ('cold', ['--temperature', '-1'], '--temperature must be >= 0'),
+    ('endless', ['--duration', '1e9'], 'at most 10x the input')])
+def test_errors_are_clear(work, case, extra, expect, capsys):
+    "One table of bad inputs: each ends in a one-line error naming the problem, exit 2, no output written."
     from editptr.edit import main
     song, ckpt = work / 'song.wav', work / 'best.pt'
     if case == 'missing_ckpt': ckpt = work / 'nope.pt'
     if case == 'junk_ckpt': ckpt = work / 'junk.pt'
     if case == 'bad_audio': song = work / 'bad.wav'
     if case == 'missing_audio': song = work / 'nope.wav'
-    rc = main([str(song), '--checkpoint', str(ckpt), '--max-seconds', '1', '--out', str(work / f'err_{case}.wav')])
+    args = [str(song), '--checkpoint', str(ckpt), '--max-seconds', '1', '--out', str(work / f'err_{case}.wav')]
+    rc = main(args + extra)
     err = capsys.readouterr().err
     assert rc == 2 and expect in err and err.startswith('editptr-edit: error:'), err
     assert not (work / f'err_{case}.wav').exists()
