@@ -5,8 +5,10 @@
 2. cache:     generate with and without the KV cache at 500 / 1000 / 2000 steps.
 3. generate:  output frames/s of generate vs generate_hierarchical on a 3-minute input.
 4. train:     training-step throughput vs a plain nn.Transformer pointer network.
+5. decode:    a whole song's edit: step-by-step vs speculative decoding (draft 16), demo and default
+              config, output frames/s and x real time, and agreement with step-by-step greedy.
 
-Usage: python bench/model.py [--small] [--quick] [--threads N] [--only attention,cache,generate,train]
+Usage: python bench/model.py [--small] [--quick] [--threads N] [--only attention,cache,generate,train,decode]
                              [--memory-limit-gb 12]
 
 Time: with one thread (the default) the CPU time of the process (user + system), which is
@@ -174,6 +176,47 @@ def bench_generate(config, quick):
     print(f'\n(Real time is {86.13:.0f} output frames/s.)')
 
 
+def copying_model(config, jump_bias: float, weight_scale: float = 1.0):
+    "An untrained model made to edit like a trained one: it continues the run except where its structure head says jump."
+    model = make_model(config)
+    with torch.no_grad():
+        lin = model.decoder.structure_head.net[-1]
+        lin.weight.mul_(weight_scale); lin.bias.copy_(torch.tensor([jump_bias, 0.0, 0.0]))
+        model.decoder.stop_head.bias.fill_(-30.0)                           # STOP never fires: the edit runs to its length
+    return model
+
+
+def bench_decode(quick):
+    "Whole-song decoding: today's step-by-step loop against speculative decoding, same model, same input."
+    from editptr.config import preset_configs
+    from editptr.pointers import seam_frames
+    T, fps = 15_500, 86.13                                                  # a 3-minute song, in and out
+    n_out, n_ref = (2_000, 300) if quick else (T, 1_500)                   # step by step: a prefix (its rate is flat)
+    mel, rows = raw_input(T), []
+    for name, config in (('demo', preset_configs('demo')[0]), ('default', PointerNetworkConfig())):
+        model = copying_model(config, 6.0, 1.0)
+        for label, temperature in (('greedy', 0.0), ('sampled (T=1), seed 0', 1.0)):
+            with torch.no_grad(): t_enc = timed(lambda: model.encode_raw(mel), 1)
+            for decoder, draft, n in (('step by step (today)', 1, n_ref), ('speculative, draft 16', 16, n_out)):
+                out = {}
+                torch.manual_seed(0)                                        # sampled: both decoders draw the same numbers
+                t = timed(lambda: out.update(model.generate(mel, target_length=n_out, temperature=temperature, max_steps=n, draft=draft)), 1)
+                p = out['pointers'][0]
+                if draft == 1: ref = p
+                rate = n / max(t - t_enc, 1e-9)
+                whole = n_out / (t_enc + n_out / rate)
+                rows.append([name, label, decoder, n, f'{len(seam_frames(p.numpy())) / (n / fps / 60):.0f}', f'{rate:.0f}',
+                             f'{rate / fps:.1f}x', f'{whole:.0f} ({whole / fps:.1f}x)',
+                             'reference' if draft == 1 else ('identical' if torch.equal(p[:len(ref)], ref) else 'DIFFERENT')])
+    print(f'\n## 5. Decoding a whole song ({T:,} raw frames in, a {n_out:,}-frame edit out)\n')
+    print(table(['config', 'edit', 'decoder', 'frames decoded', 'seams/min', 'frames/s (decoder)', 'x real time (decoder)',
+                 'whole edit incl. encoding: frames/s (x real time)', 'pointers vs step by step'], rows))
+    print('\nModel: untrained, its structure head set to continue the run with probability 0.995 a step (greedy: it never '
+          'jumps, the best case; sampled: a seam every few seconds, more than a real edit has), STOP never firing. Step by step decodes a '
+          'prefix (its per-frame cost is flat: the KV cache is bounded); "identical" compares that prefix. '
+          'Targets (2 cores): demo >= 20x, default >= 5x real time.')
+
+
 class PlainPointerTransformer(nn.Module):
     "Baseline: nn.Transformer encoder-decoder, dense attention, pointer = dot product with encoder states."
     def __init__(self, c: PointerNetworkConfig):
@@ -272,7 +315,8 @@ def main():
     print(f'# editptr model benchmarks ({"small" if a.small else "default"} config{", quick" if a.quick else ""}, '
           f'torch {torch.__version__}, {a.threads} thread(s))')
     sections = {'attention': lambda: bench_attention(config, a.threads, a.quick), 'cache': lambda: bench_cache(config, a.quick),
-                'generate': lambda: bench_generate(config, a.quick), 'train': lambda: bench_train(config, a.threads, a.quick, a.memory_limit_gb)}
+                'generate': lambda: bench_generate(config, a.quick), 'train': lambda: bench_train(config, a.threads, a.quick, a.memory_limit_gb),
+                'decode': lambda: bench_decode(a.quick)}
     for name in a.only.split(','): sections[name]()
 
 

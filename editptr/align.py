@@ -13,8 +13,8 @@ from .pointers import seam_frames, seam_f1
 from .corpus import list_audio_files, write_pair
 
 # %% auto #0
-__all__ = ['frame_features', 'context_features', 'refine_seams', 'absorb_short_runs', 'Alignment', 'align_mels', 'align_audio',
-           'splice_edit', 'degrade', 'score_alignment', 'warm_up', 'find_pairs', 'align_files', 'main']
+__all__ = ['WARN_RATIO', 'frame_features', 'context_features', 'refine_seams', 'absorb_short_runs', 'Alignment', 'align_mels',
+           'align_audio', 'splice_edit', 'degrade', 'score_alignment', 'warm_up', 'find_pairs', 'align_files', 'main']
 
 # %% ../nbs/07_align.ipynb #833f3925
 def frame_features(mel: np.ndarray,             # (n_mels, T) log-mel in dB
@@ -347,7 +347,7 @@ def warm_up(cfg: AudioConfig = AudioConfig()):
 def find_pairs(folder: str | Path,           # NAME_raw.EXT + NAME_edit.EXT, or raw/NAME.EXT + edit/NAME.EXT
                unmatched: list | None = None,  # if given, receives the audio files without a partner
               ) -> list[tuple[str, Path, Path]]:
-    "`(name, raw_path, edit_path)` for every pair in `folder`, sorted by name; warns about the unmatched."
+    "`(name, raw_path, edit_path)` for every pair in `folder`, sorted by name; the unmatched go to `unmatched`, else a warning."
     folder = Path(folder)
     audio = list_audio_files
     raws, edits = {}, {}
@@ -360,7 +360,7 @@ def find_pairs(folder: str | Path,           # NAME_raw.EXT + NAME_edit.EXT, or 
     lost = sorted([str(raws[n]) for n in set(raws) - set(edits)] + [str(edits[n]) for n in set(edits) - set(raws)])
     lost += [str(f) for f in audio(folder) if not f.stem.endswith(('_raw', '_edit'))]
     if unmatched is not None: unmatched.extend(lost)
-    if lost: warnings.warn(f"find_pairs: {len(lost)} file(s) without a partner: {', '.join(lost)}")
+    elif lost: warnings.warn(f"find_pairs: {len(lost)} file(s) without a partner: {', '.join(lost)}")
     return [(n, raws[n], edits[n]) for n in names]
 
 # %% ../nbs/07_align.ipynb #ef639b96
@@ -420,28 +420,45 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument('--out', required=True, help='folder for {name}_pointers.npy, _info.json, _alignment.png')
     ap.add_argument('--name', help='pair name for a single pair (default: the edit file stem)')
     ap.add_argument('--jobs', type=int, default=1, help='worker processes for --pairs')
+    ap.add_argument('--force', action='store_true', help='overwrite pointer files already in --out')
     return ap
 
 # %% ../nbs/07_align.ipynb #2349c0d4
+def _plan(a: argparse.Namespace) -> tuple[list[tuple[str, Path, Path]], list[str]]:
+    "The pairs `a` asks for and the files without a partner; `ValueError` with a one-line reason if the arguments cannot work."
+    out = Path(a.out)
+    if bool(a.pairs) == bool(a.raw or a.edit) or (a.raw is None) != (a.edit is None):
+        raise ValueError("give RAW and EDIT, or --pairs DIR (not both)")
+    if a.jobs < 1: raise ValueError(f"--jobs must be >= 1 (got {a.jobs})")
+    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out}: is a file, not a folder")
+    lost = []
+    if a.pairs:
+        if not Path(a.pairs).is_dir(): raise ValueError(f"--pairs {a.pairs}: no such directory")
+        pairs = find_pairs(a.pairs, lost)
+    else:
+        for f in (a.raw, a.edit):
+            if not Path(f).is_file(): raise ValueError(f"{f}: file not found")
+        pairs = [(a.name or Path(a.edit).stem, Path(a.raw), Path(a.edit))]
+    there = [p for n, _, _ in pairs for p in (out / f'{n}_pointers.npy', out / f'{n}_info.json', out / f'{n}_alignment.png') if p.exists()]
+    if there and not a.force:
+        more = f" and {len(there) - 1} more file(s)" if len(there) > 1 else ''
+        raise ValueError(f"{there[0]}: already exists{more} (use --force to overwrite)")
+    return pairs, lost
+
+# %% ../nbs/07_align.ipynb #eae3c8c0
+WARN_RATIO = 0.5   # an aligned pair with less of its edit found in its raw is warned about
+
 def main(argv: list[str] | None = None) -> int:
     "`editptr-align`: align one pair or a folder of pairs and write pointer files."
-    ap = _parser()
-    a = ap.parse_args(argv)
-    if bool(a.pairs) == bool(a.raw and a.edit): ap.error('give RAW and EDIT, or --pairs DIR (not both)')
-    skipped = []
-    if a.pairs:
-        lost = []
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            pairs = find_pairs(a.pairs, lost)
-        skipped += [(f, 'no partner file') for f in lost]
-    else:
-        pairs = [(a.name or Path(a.edit).stem, Path(a.raw), Path(a.edit))]
+    a = _parser().parse_args(argv)
+    try: pairs, lost = _plan(a)
+    except ValueError as e: print(f"editptr-align: error: {e}", file=sys.stderr); return 2
     done, failed = _align_all([(n, r, e, a.out, AudioConfig().to_dict()) for n, r, e in pairs], a.jobs)
-    skipped += failed
-    for info in done: print(f"aligned {info['name']}: ratio {info['ratio']:.3f}, {len(info['edit_points'])} seams")
-    if skipped:
-        print(f"skipped {len(skipped)}:")
-        for what, why in skipped: print(f"  {what}: {why}")
-    if not done: print('nothing aligned'); return 1
+    for info in done:
+        print(f"aligned {info['name']}: ratio {info['ratio']:.3f}, {len(info['edit_points'])} seams")
+        if info['ratio'] < WARN_RATIO:
+            print(f"editptr-align: warning: {info['name']}: only {info['ratio']:.0%} of {info['edit_path']} was found in "
+                  f"{info['raw_path']}; is it an edit of that recording?", file=sys.stderr)
+    for what, why in [(f, 'no partner file') for f in lost] + failed: print(f"skipped {what}: {why}")
+    if not done: print("editptr-align: nothing aligned", file=sys.stderr); return 1
     return 0

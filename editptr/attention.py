@@ -13,7 +13,8 @@ from torch import Tensor
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['global_stride_for', 'global_key_positions', 'block_mask', 'SparseAttention', 'KVCache', 'SparseTransformerLayer']
+__all__ = ['global_stride_for', 'global_key_positions', 'block_mask', 'SparseAttention', 'KVCache', 'rewind',
+           'SparseTransformerLayer']
 
 # %% ../nbs/10_attention.ipynb #605a82fd
 def global_stride_for(length: int,  # positions the global grid must cover
@@ -174,6 +175,35 @@ def step(self: SparseAttention, x: Tensor,  # (B, 1, d): the newest position
     y = F.scaled_dot_product_attention(q, cache.k, cache.v)            # every cached key is visible
     return self.proj(y.transpose(1, 2).reshape(B, 1, d))
 
+# %% ../nbs/10_attention.ipynb
+def _stride_at(self: SparseAttention, i: int) -> int:
+    "The global stride `step` uses at position `i`."
+    return global_stride_for((i // self.window + 1) * self.window, self.global_stride, self.max_global_keys)
+
+@patch
+def extend(self: SparseAttention, x: Tensor,  # (B, k, d): positions cache.t .. cache.t + k - 1
+           cache: KVCache) -> Tensor:
+    "Attend from `k` new positions as `step` would, one after the other; appends their keys unevicted. -> (B, k, d)"
+    B, n_new, d = x.shape
+    q, k, v = (t.transpose(1, 2) for t in self._heads(x))                      # (B, H, k, dh)
+    new_pos = torch.arange(cache.t, cache.t + n_new, device=cache.positions.device)
+    cache.k, cache.v = torch.cat([cache.k, k], 2), torch.cat([cache.v, v], 2)
+    cache.positions, cache.t = torch.cat([cache.positions, new_pos]), cache.t + n_new
+    p, i = cache.positions[None, :], new_pos[:, None]                          # (1, n), (k, 1)
+    strides = torch.tensor([_stride_at(self, int(j)) for j in new_pos], device=p.device)[:, None]
+    on_grid = (p % strides.clamp(min=1) == 0) & (strides > 0)
+    visible = (p <= i) & ((i - p < self.window) | on_grid)                     # (k, n)
+    y = F.scaled_dot_product_attention(q, cache.k, cache.v, attn_mask=visible)
+    return self.proj(y.transpose(1, 2).reshape(B, n_new, d))
+
+def rewind(cache: KVCache, window: int, stride: int, n: int) -> KVCache:
+    "Keep positions `< n` of `cache` (in place) and evict as at position `n - 1` with `stride`."
+    keep = cache.positions < n
+    cache.k, cache.v, cache.positions, cache.t = cache.k[:, :, keep], cache.v[:, :, keep], cache.positions[keep], n
+    new = _evict(cache, window, stride)
+    cache.k, cache.v, cache.positions = new.k, new.v, new.positions
+    return cache
+
 # %% ../nbs/10_attention.ipynb #a687d69e
 class SparseTransformerLayer(nn.Module):
     "Pre-norm transformer layer with `SparseAttention`."
@@ -202,4 +232,10 @@ class SparseTransformerLayer(nn.Module):
              cache: KVCache) -> Tensor:
         "One new position through the layer, reading and extending `cache`. -> (B, 1, d)"
         x = x + self.drop(self.attn.step(self.ln1(x), cache))
+        return x + self.mlp(self.ln2(x))
+
+    def extend(self, x: Tensor,  # (B, k, d)
+               cache: KVCache) -> Tensor:
+        "`k` new positions through the layer as `step` would take them one by one (see `SparseAttention.extend`)."
+        x = x + self.drop(self.attn.extend(self.ln1(x), cache))
         return x + self.mlp(self.ln2(x))

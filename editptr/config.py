@@ -5,9 +5,11 @@
 # %% ../nbs/00_config.ipynb #34b5fd65
 from __future__ import annotations
 from dataclasses import dataclass, field, asdict, fields
+import math, numbers
 
 # %% auto #0
-__all__ = ['STOP_TOKEN', 'PAD_TOKEN', 'PRESETS', 'AudioConfig', 'PointerNetworkConfig', 'TrainConfig', 'preset_configs']
+__all__ = ['STOP_TOKEN', 'PAD_TOKEN', 'PRESETS', 'at_least', 'positive', 'in_range', 'one_of', 'check_fields', 'AudioConfig',
+           'PointerNetworkConfig', 'TrainConfig', 'preset_configs']
 
 # %% ../nbs/00_config.ipynb #1778ff35
 STOP_TOKEN = -2  # end of the edited sequence
@@ -29,6 +31,33 @@ class _DictConfig:
     def replace(self, **overrides):
         "A copy with `overrides` applied (unknown keys fail)."
         return self.from_dict({**self.to_dict(), **overrides})
+
+# %% ../nbs/00_config.ipynb #662a05bc
+def _is_num(v) -> bool: return isinstance(v, numbers.Real) and not isinstance(v, bool) and not math.isnan(v)
+
+def at_least(lo: float) -> tuple:
+    "Rule: a number >= `lo`."
+    return (lambda v: _is_num(v) and v >= lo, f">= {lo}")
+
+def positive() -> tuple:
+    "Rule: a finite number > 0."
+    return (lambda v: _is_num(v) and 0 < v < math.inf, "a finite number > 0")
+
+def in_range(lo: float, hi: float) -> tuple:
+    "Rule: a number in [lo, hi)."
+    return (lambda v: _is_num(v) and lo <= v < hi, f"in [{lo}, {hi})")
+
+def one_of(*options) -> tuple:
+    "Rule: one of `options`."
+    return (lambda v: v in options, f"one of {list(options)}")
+
+def check_fields(config,                 # a dataclass instance
+                 rules: dict,            # field -> (test, text) from at_least, positive, in_range, one_of
+                 extra: list = (),       # messages of further broken conditions
+                ):
+    "Raise one ValueError naming every field of `config` that breaks its rule."
+    bad = [f"{k} must be {text}, got {getattr(config, k)!r}" for k, (ok, text) in rules.items() if not ok(getattr(config, k))]
+    if bad or extra: raise ValueError(f"{type(config).__name__}: " + '; '.join(bad + list(extra)))
 
 # %% ../nbs/00_config.ipynb #76adc7fc
 @dataclass(frozen=True)
@@ -80,6 +109,18 @@ class PointerNetworkConfig(_DictConfig):
     vae_prior: str = 'learned'   # edit-style prior: 'learned' p(z | raw) or 'standard' N(0, I)
     frame_radius: int = 16       # decoder frame cross-attention: frames within this many of the previous pointer
 
+    def __post_init__(self):
+        ones = ('n_mels', 'd_model', 'n_heads', 'd_ff', 'window', 'chunk_size', 'max_bars_per_phrase', 'max_beats_per_bar', 'n_structure_classes')
+        zeros = ('n_encoder_layers', 'n_decoder_layers', 'n_beat_layers', 'n_bar_layers', 'chunk_overlap', 'global_stride',
+                 'max_global_keys', 'latent_dim', 'frame_radius')
+        rules = {**{k: at_least(1) for k in ones}, **{k: at_least(0) for k in zeros},
+                 'dropout': in_range(0, 1), 'vae_prior': one_of('learned', 'standard')}
+        d, h, extra = self.d_model, self.n_heads, []
+        if all(isinstance(v, numbers.Integral) and v >= 1 for v in (d, h)):
+            if d % h: extra.append(f"d_model ({d}) must be a multiple of n_heads ({h})")
+            if d % 2: extra.append(f"d_model ({d}) must be even (sinusoidal positions)")
+        check_fields(self, rules, extra)
+
 # %% ../nbs/00_config.ipynb #6af668da
 @dataclass(frozen=True)
 class TrainConfig(_DictConfig):
@@ -107,6 +148,14 @@ class TrainConfig(_DictConfig):
     best_metric: str = 'pointer_loss'  # validation metric that picks best.pt (names ending in 'loss' or 'mae': lower is better)
     balance_styles: bool = True  # sample every edit style equally often
     amp: bool = True             # bf16 autocast where the device supports it (CUDA)
+
+    def __post_init__(self):
+        weights = [f.name for f in fields(self) if f.name.endswith('_weight')] + ['weight_decay']
+        rules = {'batch_size': at_least(1), 'epochs': at_least(1), 'learning_rate': positive(), 'grad_clip': positive(),
+                 'max_raw_frames': at_least(1), 'seed': in_range(0, 2**32), **{k: at_least(0) for k in weights},
+                 **{k: at_least(0) for k in ('warmup_steps', 'kl_anneal_steps', 'val_every', 'checkpoint_every', 'max_steps')}}
+        named = isinstance(self.best_metric, str) and self.best_metric
+        check_fields(self, rules, [] if named else [f"best_metric must be a metric name, got {self.best_metric!r}"])
 
 # %% ../nbs/00_config.ipynb #37da2fe9
 PRESETS = {

@@ -12,9 +12,9 @@ from .config import AudioConfig, PAD_TOKEN
 from .pointers import seam_frames
 
 # %% auto #0
-__all__ = ['AUDIO_EXTENSIONS', 'pair_paths', 'is_audio_file', 'list_audio_files', 'save_array', 'write_json', 'write_pair',
-           'write_song', 'write_corpus_json', 'read_corpus', 'corpus_infos', 'pair_audio_path', 'toy_edit',
-           'toy_corpus']
+__all__ = ['AUDIO_EXTENSIONS', 'pair_paths', 'is_audio_file', 'list_audio_files', 'is_corpus', 'walk_files', 'save_array',
+           'write_json', 'write_pair', 'write_song', 'write_corpus_json', 'read_corpus', 'corpus_infos',
+           'pair_audio_path', 'toy_edit', 'toy_corpus']
 
 # %% ../nbs/05_corpus.ipynb #825e56e5
 def pair_paths(corpus_dir: str | Path,  # CORPUS/
@@ -44,6 +44,23 @@ def list_audio_files(folder: str | Path,      # where to look
     return sorted(p for p in (folder.rglob('*') if recursive else folder.iterdir()) if is_audio_file(p))
 
 # %% ../nbs/05_corpus.ipynb #b1c32cc9
+def is_corpus(folder: str | Path) -> bool:
+    "Whether `folder` is an editptr corpus (it holds a `corpus.json`)."
+    return (Path(folder) / 'corpus.json').is_file()
+
+def walk_files(folder: str | Path,    # where to look, sub-folders too
+               leave_out=(),          # folders not to enter (e.g. the output folder)
+              ) -> tuple[list[Path], list[Path]]:
+    "Visible files under `folder`, sorted, never inside a corpus or `leave_out`; and the folders left out."
+    skip = {Path(f).resolve() for f in leave_out}
+    files, left = [], []
+    for root, dirs, names in os.walk(folder):
+        r = Path(root)
+        if r.resolve() in skip or is_corpus(r): left.append(r); dirs.clear(); continue
+        files += [r / n for n in names if not n.startswith('.')]
+    return sorted(files), sorted(left)
+
+# %% ../nbs/05_corpus.ipynb #8adcbe63
 def save_array(path: Path, a: np.ndarray):
     "`np.save` through a temporary file and a rename."
     tmp = path.with_name(path.name + '.tmp.npy')
@@ -61,11 +78,12 @@ def _link_or_copy(src: Path, dst: Path):
     try: os.link(src, dst)
     except OSError: shutil.copyfile(src, dst)
 
-def _write_wav(path: Path, y, sr: int):
-    "16-bit PCM wav (for listening), through a temporary file."
-    import soundfile as sf
+def _write_wav(path: Path, y, sr: int, subtype: str | None = 'PCM_16') -> str:
+    "A wav in `subtype` where WAV can hold it (else WAV's default, as `write_audio`), through a temporary file; the encoding written."
+    from editptr.audio import write_audio
     tmp = path.with_name(path.name + '.tmp.wav')
-    sf.write(str(tmp), y, sr, subtype='PCM_16'); os.replace(tmp, path)
+    written = write_audio(tmp, y, sr, subtype); os.replace(tmp, path)
+    return written
 
 # %% ../nbs/05_corpus.ipynb #7ed4e694
 def write_pair(pointer_dir: str | Path,  # CORPUS/pointers (or any folder of pointer files)
@@ -86,11 +104,13 @@ def write_pair(pointer_dir: str | Path,  # CORPUS/pointers (or any folder of poi
 # %% ../nbs/05_corpus.ipynb #d6151c30
 def write_song(out: str | Path,        # CORPUS/
                song: str,              # id of the raw recording
-               raw_audio,              # (n,) float32 raw signal, or None (pairs mode: audio stays where it is)
+               raw_audio,              # (n,) or (n, channels) raw signal at `sr`, or None (pairs mode: audio stays where it is)
                mel,                    # (n_mels, T_raw) log-mel of the raw
                beats_array,            # (n_beats, 2) int32 BeatGrid.to_array()
                pairs: list[dict],      # each: name, style, pointers, edit_audio (or None), info (extra fields)
                cfg: AudioConfig = AudioConfig(),
+               sr: int | None = None,  # rate of the raw and edited audio (None: cfg.sr)
+               subtype: str | None = 'PCM_16',  # their wav encoding, e.g. the source's 'PCM_24'
               ) -> list[dict]:
     "Write a song's cache and audio and its pairs in the corpus format; returns their info dicts."
     out = Path(out)
@@ -100,12 +120,12 @@ def write_song(out: str | Path,        # CORPUS/
         f = pair_paths(out, pr['name'])
         if first is None:
             save_array(f['mel'], np.asarray(mel, np.float32)); save_array(f['beats'], np.asarray(beats_array, np.int32))
-            if raw_audio is not None: _write_wav(f['raw_audio'], raw_audio, cfg.sr)
+            if raw_audio is not None: _write_wav(f['raw_audio'], raw_audio, sr or cfg.sr, subtype)
             first = f
         else:
             for k in ('mel', 'beats') + (('raw_audio',) if raw_audio is not None else ()): _link_or_copy(first[k], f[k])
         has_edit = pr.get('edit_audio') is not None
-        if has_edit: _write_wav(f['edit_audio'], pr['edit_audio'], cfg.sr)
+        if has_edit: _write_wav(f['edit_audio'], pr['edit_audio'], sr or cfg.sr, subtype)
         p = np.asarray(pr['pointers'], np.int32)
         info = dict(song=song, style=pr['style'], raw_path=str(f['raw_audio']) if raw_audio is not None else '',
                     edit_path=str(f['edit_audio']) if has_edit else '', n_raw_frames=int(np.asarray(mel).shape[1]),
@@ -116,15 +136,16 @@ def write_song(out: str | Path,        # CORPUS/
 # %% ../nbs/05_corpus.ipynb #823f3abf
 def write_corpus_json(out: str | Path,  # CORPUS/
                       source: str,      # 'synth', 'audio', 'pairs', 'toy'
-                      report: dict,     # {'pairs': [info, ...], 'skipped': [...], 'excluded': [...]}
+                      report: dict,     # {'pairs': [info, ...], 'skipped': [...], 'excluded': [...], 'duplicates': [...]}
                       settings: dict,   # how the corpus was built
                      ) -> dict:
-    "corpus.json: source, pair names, songs, per-style counts, skipped and excluded, settings."
+    "corpus.json: source, pair names, songs, per-style counts, skipped, excluded and duplicate inputs, settings."
     out = Path(out)
     names = [i['name'] for i in report['pairs']]
     c = {'source': source, 'pairs': names, 'n_pairs': len(names), 'songs': sorted({i['song'] for i in report['pairs']}),
          'style_counts': dict(sorted(Counter(i['style'] for i in report['pairs']).items())),
-         'skipped': report.get('skipped', []), 'excluded': report.get('excluded', []), 'settings': settings,
+         'skipped': report.get('skipped', []), 'excluded': report.get('excluded', []),
+         'duplicates': report.get('duplicates', []), 'settings': settings,
          'created': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / 'corpus.json', c)

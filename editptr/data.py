@@ -8,10 +8,11 @@ import argparse, os, re, sys
 from collections import Counter
 from pathlib import Path
 from .config import AudioConfig
-from .corpus import AUDIO_EXTENSIONS, list_audio_files, write_corpus_json
+from .corpus import AUDIO_EXTENSIONS, is_audio_file, is_corpus, walk_files, write_corpus_json
 
 # %% auto #0
-__all__ = ['safe_name', 'save_song', 'synth_job', 'audio_job', 'pairs_job', 'run_jobs', 'summary_table', 'build_synth',
+__all__ = ['DUPLICATE_DB', 'LOSSLESS', 'safe_name', 'save_song', 'synth_job', 'audio_job', 'pairs_job', 'run_jobs',
+           'summary_table', 'build_synth', 'fingerprint', 'music_distance', 'fingerprint_job', 'find_duplicates',
            'build_audio', 'build_pairs', 'main']
 
 # %% ../nbs/08_data.ipynb #7d9cc4d9
@@ -19,11 +20,12 @@ def safe_name(s: str) -> str:
     "A file-name-safe version of `s` (letters, digits, `-`, `.`, `_`)."
     return re.sub(r'[^A-Za-z0-9._-]+', '_', str(s)).strip('_') or 'untitled'
 
-def save_song(out: Path, song: str, raw_audio, mel, beats_array, pairs: list[dict], cfg: AudioConfig = AudioConfig()) -> list[dict]:
-    "`editptr.corpus.write_song`, then each pair's alignment picture (coloured by its `confidence`, if any)."
+def save_song(out: Path, song: str, raw_audio, mel, beats_array, pairs: list[dict], cfg: AudioConfig = AudioConfig(),
+              sr: int | None = None, subtype: str | None = 'PCM_16') -> list[dict]:
+    "`editptr.corpus.write_song` (audio at `sr` in `subtype`), then each pair's alignment picture (coloured by its `confidence`, if any)."
     from editptr.corpus import write_song
     from editptr.viz import save_alignment_plot
-    infos = write_song(out, song, raw_audio, mel, beats_array, pairs, cfg)
+    infos = write_song(out, song, raw_audio, mel, beats_array, pairs, cfg, sr, subtype)
     for pr in pairs: save_alignment_plot(Path(out) / 'pointers', pr['name'], pr['pointers'], pr.get('confidence'))
     return infos
 
@@ -72,23 +74,26 @@ def synth_job(out: str, index: int, seed: int, duration: float, styles: list[str
     except Exception as e: return _report(skipped=[{'file': song, 'reason': _reason(e)}])
 
 # %% ../nbs/08_data.ipynb #f9314a44
-def audio_job(out: str, path: str, song: str, styles: list[str], seed: int) -> dict:
-    "Analyse a user's raw track, edit it in every style, write it."
-    from editptr.audio import load_audio, check_audio, mel_spectrogram
-    from editptr.edits import make_pair, analyze
+def audio_job(out: str, path: str, song: str, styles: list[str], seed: int, duplicates=()) -> dict:
+    "Analyse a user's raw track, edit it in every style, write raw and edits at the file's own rate, channels and encoding."
+    import numpy as np
+    from editptr.audio import load_source, analysis_audio, check_audio, mel_spectrogram, render
+    from editptr.edits import apply_style, analyze
     cfg = AudioConfig()
     try:
-        y = load_audio(path, cfg.sr)
-        check_audio(y, cfg, name=str(path))
+        src = load_source(path)
+        y = check_audio(analysis_audio(src, cfg.sr), cfg, name=str(path))     # (n,) mono at cfg.sr: mel, beats, edits
+        wide = src.subtype in ('PCM_32', 'DOUBLE')                            # float32 holds every other encoding exactly
+        raw = src.samples if wide else src.samples.astype(np.float32)        # (n_src, channels) at src.sr
         analysis = analyze(y, cfg)
-        mel = mel_spectrogram(y, cfg)
+        info = dict(source='truth', bpm=float(analysis.beats.bpm), original_path=str(path),
+                    audio_sr=src.sr, audio_channels=int(raw.shape[1]), **({'duplicate_files': list(duplicates)} if duplicates else {}))
         pairs = []
         for j, style in enumerate(styles):
-            pr = make_pair(y, style, seed=seed * 10 + j, analysis=analysis, cfg=cfg)
-            pairs.append(dict(name=f'{song}_{style}', style=style, pointers=pr.pointers, edit_audio=pr.edited,
-                              info=dict(source='truth', bpm=float(analysis.beats.bpm),
-                                        original_path=str(path))))
-        return _report(save_song(Path(out), song, y, mel, analysis.beats.to_array(cfg.beats_per_bar), pairs, cfg))
+            p = apply_style(analysis, style, seed=seed * 10 + j)             # = make_pair(y, style, seed=...).pointers
+            pairs.append(dict(name=f'{song}_{style}', style=style, pointers=p, edit_audio=render(raw, p, cfg, 10.0, sr=src.sr), info=info))
+        return _report(save_song(Path(out), song, raw, mel_spectrogram(y, cfg), analysis.beats.to_array(cfg.beats_per_bar),
+                                 pairs, cfg, src.sr, src.subtype))
     except Exception as e: return _report(skipped=[{'file': str(path), 'reason': _reason(e)}])
 
 # %% ../nbs/08_data.ipynb #a36a84e4
@@ -100,7 +105,9 @@ def pairs_job(out: str, name: str, raw_path: str, edit_path: str, min_ratio: flo
     cfg = AudioConfig()
     try:
         al = align_files(raw_path, edit_path, cfg)
-        if al.ratio < min_ratio: return _report(excluded=[{'name': name, 'ratio': float(al.ratio), 'raw_path': str(raw_path), 'edit_path': str(edit_path)}])
+        if al.ratio < min_ratio:
+            why = f"ratio {al.ratio:.3f} < --min-ratio {min_ratio:g}: only {al.ratio:.0%} of the edit was found in the raw (is it an edit of it?)"
+            return _report(excluded=[{'name': name, 'ratio': float(al.ratio), 'reason': why, 'raw_path': str(raw_path), 'edit_path': str(edit_path)}])
         y = load_audio(raw_path, cfg.sr); check_audio(y, cfg, name=str(raw_path))
         mel = mel_spectrogram(y, cfg)
         p = np.asarray(al.pointers, np.int32)
@@ -114,19 +121,21 @@ def pairs_job(out: str, name: str, raw_path: str, edit_path: str, min_ratio: flo
     except Exception as e: return _report(skipped=[{'file': f'{raw_path} + {edit_path}', 'reason': _reason(e)}])
 
 # %% ../nbs/08_data.ipynb #afee18c4
-def run_jobs(fn, kwargs_list: list[dict], jobs: int = 1, desc: str = 'files', progress: bool = True) -> dict:
-    "Run `fn(**kw)` for each kw (in processes when jobs > 1); merged report."
+def run_jobs(fn, kwargs_list: list[dict], jobs: int = 1, desc: str = 'files', progress: bool = True,
+             warm: bool = True,   # compile the numba kernels before starting workers (jobs that use them)
+            ) -> dict:
+    "Run `fn(**kw)` for each kw (in processes when jobs > 1); the reports merged, list by list."
     from tqdm.auto import tqdm
     merged = _report()
     def add(r):
-        for k in merged: merged[k] += r[k]
+        for k, v in r.items(): merged.setdefault(k, []).extend(v)
     bar = tqdm(total=len(kwargs_list), desc=desc, disable=not progress, dynamic_ncols=True)
-    if jobs <= 1:
+    if jobs <= 1 or len(kwargs_list) <= 1:               # one job: no pool to start
         for kw in kwargs_list: add(fn(**kw)); bar.update(1)
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from editptr.align import warm_up
-        warm_up()                                      # compile numba kernels once here, not racing in the workers
+        if warm: warm_up()                             # compile numba kernels once here, not racing in the workers
         with ProcessPoolExecutor(max_workers=jobs) as ex:
             futs = {ex.submit(fn, **kw): kw for kw in kwargs_list}
             for f in as_completed(futs):
@@ -141,55 +150,119 @@ def run_jobs(fn, kwargs_list: list[dict], jobs: int = 1, desc: str = 'files', pr
 
 # %% ../nbs/08_data.ipynb #0c68ff93
 def summary_table(c: dict) -> str:
-    "Plain-text summary: pairs per style, skipped files, excluded pairs."
+    "Plain-text summary: pairs per style; skipped files, excluded pairs and duplicate files, each with the reason."
     rows = [('style', 'pairs')] + [(s, str(n)) for s, n in c['style_counts'].items()] + [('total', str(c['n_pairs']))]
     w = max(len(r[0]) for r in rows) + 2
     lines = [f"{a:<{w}}{b:>6}" for a, b in rows]
     lines.insert(1, '-' * (w + 6)); lines.insert(-1, '-' * (w + 6))
-    lines.append(f"songs: {len(c['songs'])}   skipped: {len(c['skipped'])}   excluded (ratio < 0.95): {len(c['excluded'])}")
+    mr, dups = c.get('settings', {}).get('min_ratio'), c.get('duplicates', [])
+    lines.append(f"songs: {len(c['songs'])}   skipped: {len(c['skipped'])}   "
+                 f"excluded{f' (ratio < {mr:g})' if mr is not None else ''}: {len(c['excluded'])}   duplicates: {len(dups)}")
     lines += [f"  skipped {s['file']}: {s['reason']}" for s in c['skipped']]
-    lines += [f"  excluded {e['name']}: ratio {e['ratio']:.3f}" for e in c['excluded']]
+    why = lambda e: e.get('reason') or f"ratio {e['ratio']:.3f}"
+    lines += [f"  excluded {e['name']}: {why(e)}" for e in c['excluded']]
+    lines += [f"  duplicate {d['file']}: same music as {d['duplicate_of']} (built once, from that file)" for d in dups]
     return '\n'.join(lines)
 
 # %% ../nbs/08_data.ipynb #4059a501
+def _check_styles(styles) -> list[str]:
+    "`styles` as a list (None or empty: all of `editptr.edits.STYLES`); `ValueError` naming the unknown ones."
+    from editptr.edits import STYLES
+    styles = list(styles or STYLES)
+    unknown = sorted(set(styles) - set(STYLES))
+    if unknown: raise ValueError(f"unknown styles {unknown}; known: {sorted(STYLES)}")
+    return styles
+
 def build_synth(out, tracks: int = 24, duration: float = 60.0, styles=None, seed: int = 0, jobs: int = 1,
                 verify_align: bool = False, progress: bool = True) -> dict:
     "Generated songs x editor styles, exact truth pointers."
-    from editptr.edits import STYLES
-    styles = list(styles or STYLES)
-    unknown = set(styles) - set(STYLES)
-    if unknown: raise ValueError(f"unknown styles {sorted(unknown)}; known: {sorted(STYLES)}")
+    styles = _check_styles(styles)
     out = Path(out)
     kw = [dict(out=str(out), index=i, seed=seed, duration=duration, styles=styles, verify_align=verify_align) for i in range(tracks)]
     rep = run_jobs(synth_job, kw, jobs, 'songs', progress)
     return write_corpus_json(out, 'synth', rep, dict(tracks=tracks, duration=duration, styles=styles, seed=seed, verify_align=verify_align))
 
 # %% ../nbs/08_data.ipynb #e09b98be
-def build_audio(src, out, styles=None, seed: int = 0, jobs: int = 1, progress: bool = True) -> dict:
-    "A user's raw tracks (any of `editptr.corpus.AUDIO_EXTENSIONS` under `src`), analysed and edited by the styles."
-    from editptr.edits import STYLES
-    styles = list(styles or STYLES)
-    src, out = Path(src), Path(out)
+def _source_files(src: Path, out: Path) -> tuple[list[Path], list[dict]]:
+    "The audio files under `src` to read as songs; a skipped entry for every other file and every folder not entered."
     if not src.is_dir(): raise FileNotFoundError(f"{src}: no such directory")
-    audio = list_audio_files(src, recursive=True)
-    skipped = [{'file': str(p), 'reason': f'not an audio file extension ({", ".join(AUDIO_EXTENSIONS)})'}
-               for p in sorted(src.rglob('*')) if p.is_file() and not p.name.startswith('.') and p not in audio]
+    if is_corpus(src): raise ValueError(f"{src}: an editptr corpus (it has a corpus.json), not a folder of tracks")
+    s, o = src.resolve(), out.resolve()
+    if s == o or o in s.parents: raise ValueError(f"{src} is inside the output folder {out}: write the corpus elsewhere")
+    files, left = walk_files(src, leave_out=[out])
+    skipped = [{'file': str(d), 'reason': 'the output folder (--out): not read for songs' if d.resolve() == o
+                else 'an editptr corpus (corpus.json): not read for songs'} for d in left]
+    skipped += [{'file': str(p), 'reason': f'not an audio file extension ({", ".join(AUDIO_EXTENSIONS)})'}
+                for p in files if not is_audio_file(p)]
+    return [p for p in files if is_audio_file(p)], skipped
+
+# %% ../nbs/08_data.ipynb #47bce8a3
+DUPLICATE_DB = 3.0   # fingerprints closer than this (RMS dB) are the same music
+
+def fingerprint(y,                 # (n,) mono analysis signal
+                sr: int = 22050,
+               ) -> 'np.ndarray':
+    "`(24, n_blocks)` coarse log-mel in quarter-second blocks, 60 dB range: nearly equal for the same music, however encoded."
+    import numpy as np, librosa
+    S = librosa.feature.melspectrogram(y=np.asarray(y, np.float32), sr=sr, n_fft=4096, hop_length=sr // 4, n_mels=24, fmax=8000)
+    S = 10 * np.log10(np.maximum(S, 1e-10))
+    return np.maximum(S, S.max() - 60).astype(np.float32)
+
+def music_distance(a, b) -> float:
+    "RMS difference (dB) of two fingerprints; inf where their lengths differ by more than 1 % (+1 block)."
+    import numpy as np
+    n = min(a.shape[1], b.shape[1])
+    if n == 0 or abs(a.shape[1] - b.shape[1]) > 1 + 0.01 * n: return float('inf')
+    return float(np.sqrt(np.mean((a[:, :n] - b[:, :n]) ** 2)))
+
+# %% ../nbs/08_data.ipynb #4249a663
+LOSSLESS = ('.wav', '.flac', '.aif', '.aiff')
+
+def fingerprint_job(path: str) -> dict:
+    "Read and check one user track: its `fingerprint` under 'prints', or a skipped report."
+    from editptr.audio import load_audio, check_audio
+    cfg = AudioConfig()
+    try: return {**_report(), 'prints': [{'path': str(path), 'print': fingerprint(check_audio(load_audio(path, cfg.sr), cfg, str(path)), cfg.sr)}]}
+    except Exception as e: return _report(skipped=[{'file': str(path), 'reason': _reason(e)}])
+
+def find_duplicates(prints: list[dict], max_db: float = DUPLICATE_DB) -> tuple[list[str], list[dict]]:
+    "Paths to build, one per piece of music (lossless first, then by path); `{file, duplicate_of, difference_db}` for the others."
+    order = sorted(prints, key=lambda p: (Path(p['path']).suffix.lower() not in LOSSLESS, p['path']))
+    kept, dups = [], []
+    for p in order:
+        d, k = min(((music_distance(k['print'], p['print']), k['path']) for k in kept), default=(float('inf'), None))
+        if d <= max_db: dups.append({'file': p['path'], 'duplicate_of': k, 'difference_db': round(d, 2)})
+        else: kept.append(p)
+    return sorted(k['path'] for k in kept), dups
+
+# %% ../nbs/08_data.ipynb #b435203c
+def build_audio(src, out, styles=None, seed: int = 0, jobs: int = 1, progress: bool = True) -> dict:
+    "A user's raw tracks (`AUDIO_EXTENSIONS` under `src`, not inside `out` or a corpus), each piece of music once, edited by the styles."
+    styles = _check_styles(styles)
+    src, out = Path(src), Path(out)
+    audio, skipped = _source_files(src, out)
+    read = run_jobs(fingerprint_job, [dict(path=str(p)) for p in audio], jobs, 'reading', progress, warm=False)
+    keep, dups = find_duplicates(read.get('prints', []))
     songs, kw = Counter(), []
-    for p in audio:
+    for p in map(Path, keep):
         s = safe_name(p.stem); songs[s] += 1
-        kw.append(dict(out=str(out), path=str(p), song=s if songs[s] == 1 else f'{s}_{songs[s]}', styles=styles, seed=seed))
+        kw.append(dict(out=str(out), path=str(p), song=s if songs[s] == 1 else f'{s}_{songs[s]}', styles=styles, seed=seed,
+                       duplicates=[d['file'] for d in dups if d['duplicate_of'] == str(p)]))
     rep = run_jobs(audio_job, kw, jobs, 'tracks', progress)
-    rep['skipped'] = skipped + rep['skipped']
+    rep['skipped'], rep['duplicates'] = skipped + read['skipped'] + rep['skipped'], dups
     return write_corpus_json(out, 'audio', rep, dict(src=str(src), styles=styles, seed=seed))
 
 # %% ../nbs/08_data.ipynb #f4f70d43
 def build_pairs(src, out, jobs: int = 1, min_ratio: float = 0.95, progress: bool = True) -> dict:
     "A user's raw/edited pairs under `src`, aligned; pairs under `min_ratio` excluded."
     from editptr.align import find_pairs
+    if not 0 < min_ratio <= 1: raise ValueError(f"--min-ratio must be in (0, 1], the share of the edit found in the raw (got {min_ratio:g})")
     src, out = Path(src), Path(out)
     if not src.is_dir(): raise FileNotFoundError(f"{src}: no such directory")
-    kw = [dict(out=str(out), name=safe_name(n), raw_path=str(r), edit_path=str(e), min_ratio=min_ratio) for n, r, e in find_pairs(src)]
+    lost = []
+    kw = [dict(out=str(out), name=safe_name(n), raw_path=str(r), edit_path=str(e), min_ratio=min_ratio) for n, r, e in find_pairs(src, lost)]
     rep = run_jobs(pairs_job, kw, jobs, 'pairs', progress)
+    rep['skipped'] = [{'file': f, 'reason': 'no partner file'} for f in lost] + rep['skipped']
     return write_corpus_json(out, 'pairs', rep, dict(src=str(src), min_ratio=min_ratio))
 
 # %% ../nbs/08_data.ipynb #1337823a
@@ -213,21 +286,33 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument('dir'); q.add_argument('--out', required=True)
     q.add_argument('--min-ratio', type=float, default=0.95, help='exclude pairs aligned below this ratio (default: %(default)s)')
     q.add_argument('--jobs', **jobs)
-    for x in (s, a, q): x.add_argument('--no-progress', action='store_true')
+    for x in (s, a, q):
+        x.add_argument('--no-progress', action='store_true')
+        x.add_argument('--force', action='store_true', help='replace the corpus already in --out')
     return p
 
 # %% ../nbs/08_data.ipynb #1034fdb9
+def _check_args(args: argparse.Namespace):
+    "`ValueError` with a one-line reason if the arguments cannot work."
+    if args.jobs is not None and args.jobs < 1: raise ValueError(f"--jobs must be >= 1 (got {args.jobs})")
+    if args.mode != 'synth' and not Path(args.dir).is_dir(): raise FileNotFoundError(f"{args.dir}: no such directory")
+    if getattr(args, 'seed', 0) < 0: raise ValueError(f"--seed must be >= 0 (got {args.seed})")
+    if args.mode == 'synth' and (args.tracks < 1 or args.duration <= 0): raise ValueError("--tracks must be >= 1 and --duration > 0")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out}: is a file, not a folder")
+    if (out / 'corpus.json').exists() and not args.force:
+        raise ValueError(f"{out / 'corpus.json'}: already exists (use --force to replace the corpus)")
+
+# %% ../nbs/08_data.ipynb #db2d707c
 def main(argv: list[str] | None = None) -> int:
     "Entry point of `editptr-data`; exit status 1 if no pair was built, 2 on bad arguments."
     args = _parser().parse_args(argv)
     jobs = args.jobs if args.jobs is not None else min(2, os.cpu_count() or 1)
-    if jobs < 1: print("editptr-data: error: --jobs must be >= 1", file=sys.stderr); return 2
     styles = [s.strip() for s in args.styles.split(',') if s.strip()] if getattr(args, 'styles', None) else None
     prog = not args.no_progress
     try:
-        if args.mode == 'synth':
-            if args.tracks < 1 or args.duration <= 0: raise ValueError("--tracks must be >= 1 and --duration > 0")
-            c = build_synth(args.out, args.tracks, args.duration, styles, args.seed, jobs, args.verify_align, prog)
+        _check_args(args)
+        if args.mode == 'synth': c = build_synth(args.out, args.tracks, args.duration, styles, args.seed, jobs, args.verify_align, prog)
         elif args.mode == 'audio': c = build_audio(args.dir, args.out, styles, args.seed, jobs, prog)
         else: c = build_pairs(args.dir, args.out, jobs, args.min_ratio, prog)
     except (ValueError, FileNotFoundError) as e:

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
 from .config import PointerNetworkConfig
-from .attention import SparseTransformerLayer
+from .attention import SparseTransformerLayer, rewind, _stride_at
 from .vae import masked_mean
 from .pointers import CONTINUE
 
@@ -295,3 +295,24 @@ def step(self: HierarchicalDecoder,
     x = self.embed(mem, prev[:, None], torch.tensor([t], device=prev.device), length, z)
     for layer, c in zip(self.layers, cache): x = layer.step(x, c)
     return self.heads(x, mem, prev[:, None])
+
+# %% ../nbs/13_decoder.ipynb
+@patch
+def extend(self: HierarchicalDecoder,
+           mem: DecoderMemory,
+           prev: Tensor,    # (B, k) previous pointer of steps t .. t + k - 1
+           t: int,          # index of the first of them
+           length: Tensor,  # (B,) requested edit length
+           z: Tensor,       # (B, Z)
+           cache: list,     # from `init_cache`; the k steps are appended
+          ) -> DecoderOutput:
+    "Steps `t .. t + k - 1` in one pass, as `step` would give them one by one; outputs have T = k."
+    x = self.embed(mem, prev, torch.arange(t, t + prev.shape[1], device=prev.device), length, z)
+    for layer, c in zip(self.layers, cache): x = layer.extend(x, c)
+    return self.heads(x, mem, prev)
+
+@patch
+def rewind(self: HierarchicalDecoder, cache: list, n: int) -> list:
+    "Keep the first `n` steps in every layer's cache (as if decoding had stopped after step `n - 1`)."
+    for layer, c in zip(self.layers, cache): rewind(c, layer.attn.window, _stride_at(layer.attn, n - 1), n)
+    return cache

@@ -88,19 +88,19 @@ def predict_pointers(model, mel: np.ndarray, beats: np.ndarray | None = None,
                      temperature: float | None = None,   # sampling temperature (None: greedy for 1 sample, 1.0 for more)
                      hierarchical: bool = False,         # coarse-to-fine decoding
                      max_frames: int | None = None,      # hard cap on generated frames (None: the model's bound)
-                     device: str = 'cpu') -> list[np.ndarray]:
-    "Generate `samples` pointer arrays (int32, no STOP) for one raw mel."
+                     device: str = 'cpu',
+                     progress: bool = False,             # a progress bar when decoding takes more than 2 s
+                    ) -> list[np.ndarray]:
+    "Generate `samples` pointer arrays (int32, no STOP) for one raw mel, all samples in one batch."
     import torch
     if temperature is None: temperature = 1.0 if samples > 1 else 0.0
-    m = torch.as_tensor(mel, dtype=torch.float32)[None].to(device)
-    b = None if beats is None else torch.as_tensor(beats, dtype=torch.long)[None].to(device)
-    kw = dict(beats=b, target_length=target_frames, z=z, temperature=float(temperature), max_steps=max_frames)
-    out = []
+    m = torch.as_tensor(mel, dtype=torch.float32)[None].to(device).expand(samples, -1, -1)
+    b = None if beats is None else torch.as_tensor(beats, dtype=torch.long)[None].to(device).expand(samples, -1)
+    if z is not None: z = z.expand(samples, -1)
+    kw = dict(beats=b, target_length=target_frames, z=z, temperature=float(temperature), max_steps=max_frames, progress=progress)
     with torch.no_grad():
-        for _ in range(samples):
-            res = model.generate_hierarchical(m, coarse_to_fine=True, **kw) if hierarchical else model.generate(m, **kw)
-            out.append(res['pointers'][0].cpu().numpy().astype(np.int32))
-    return out
+        res = model.generate_hierarchical(m, coarse_to_fine=True, **kw) if hierarchical else model.generate(m, **kw)
+    return [p.cpu().numpy().astype(np.int32) for p in res['pointers']]
 
 # %% ../nbs/22_edit.ipynb #dd0b11cd
 def build_parser() -> argparse.ArgumentParser:
@@ -159,12 +159,13 @@ def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     target = None if args.duration is None else cfg.seconds_to_frames(args.duration)
     cap = None if args.max_seconds is None else cfg.seconds_to_frames(args.max_seconds)
     ptrs = predict_pointers(model, mel, beats, target_frames=target, z=z, samples=args.samples,
-                            temperature=args.temperature, hierarchical=args.hierarchical, max_frames=cap, device=args.device)
+                            temperature=args.temperature, hierarchical=args.hierarchical, max_frames=cap, device=args.device,
+                            progress=True)
     info = dict(input=str(args.input), checkpoint=str(args.checkpoint), duration_requested=args.duration,
-                hierarchical=args.hierarchical, temperature=args.temperature, style_ref=args.style_ref)
-    for d, p in zip(paths, ptrs):
+                hierarchical=args.hierarchical, temperature=args.temperature, style_ref=args.style_ref, seed=args.seed)
+    for i, (d, p) in enumerate(zip(paths, ptrs)):
         if len(p) == 0: raise EditError(f"{args.input}: the model produced an empty edit (STOP at once)")
-        _write_edit(d, source, p, cfg, **info)
+        _write_edit(d, source, p, cfg, **info, sample=f'{i + 1} of {args.samples} (the same --seed and --samples give it again)')
     return paths
 
 # %% ../nbs/22_edit.ipynb #04f1f616

@@ -4,7 +4,8 @@
 
 # %% ../nbs/15_model.ipynb #02417bb5
 from __future__ import annotations
-import os, tempfile
+import dataclasses, os, tempfile
+from types import SimpleNamespace
 from pathlib import Path
 import numpy as np
 import torch
@@ -19,8 +20,8 @@ from .pointers import edit_lengths, previous_pointers
 from .losses import pointer_network_losses
 
 # %% auto #0
-__all__ = ['PointerNetwork', 'check_pointers', 'choose', 'pick_frame', 'pick_coarse_to_fine', 'CheckpointError', 'atomic_save',
-           'load_checkpoint', 'state_dict_problems']
+__all__ = ['PointerNetwork', 'check_pointers', 'choose', 'pick_frame', 'step_uniforms', 'pick_coarse_to_fine', 'CheckpointError',
+           'atomic_save', 'load_checkpoint', 'state_dict_problems']
 
 # %% ../nbs/15_model.ipynb #5126d46b
 class PointerNetwork(nn.Module):
@@ -78,16 +79,20 @@ def forward(self: PointerNetwork,
     return {**losses, **outputs, 'predicted_length': outputs['log_length'].exp(), 'z': style.z}
 
 # %% ../nbs/15_model.ipynb #fd678d8f
-def choose(logits: Tensor,       # (B, S) scores, -inf = not allowed
-           temperature: float,   # 0: greedy
+def choose(logits: Tensor,                # (B, S) scores, -inf = not allowed
+           temperature: float,            # 0: greedy
+           u: Tensor | None = None,       # (B,) uniform numbers in [0, 1) to sample with (None: torch's generator)
           ) -> Tensor:
-    "(B,) argmax at temperature 0, else a sample from softmax(logits / temperature)."
+    "(B,) argmax at temperature 0, else a sample from softmax(logits / temperature) (by inverse CDF at `u`)."
     if temperature == 0: return logits.argmax(-1)
-    return torch.multinomial((logits.float() / temperature).softmax(-1), 1).squeeze(-1)
+    p = (logits.double() / temperature).softmax(-1)
+    if u is None: return torch.multinomial(p, 1).squeeze(-1)
+    cdf = p.cumsum(-1)
+    return torch.searchsorted(cdf, (u.double() * cdf[:, -1])[:, None], right=True)[:, 0].clamp(max=p.shape[-1] - 1)
 
-def pick_frame(out: DecoderOutput, mem: DecoderMemory, temperature: float) -> tuple[Tensor, Tensor, Tensor]:
-    "Frame straight from the pointer logits; its bar and beat read off the grid. Each (B,)."
-    frame = choose(out.pointer_logits[:, -1], temperature)
+def pick_frame(out: DecoderOutput, mem: DecoderMemory, temperature: float, u: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    "Frame straight from the pointer logits; its bar and beat read off the grid. Each (B,); `u` (B, 3): frame, beat, bar numbers."
+    frame = choose(out.pointer_logits[:, -1], temperature, None if u is None else u[:, 0])
     return frame, mem.frame_bar.gather(1, frame[:, None])[:, 0], mem.frame_beat.gather(1, frame[:, None])[:, 0]
 
 # %% ../nbs/15_model.ipynb #ab868928
@@ -109,10 +114,41 @@ def _style_and_length(self: PointerNetwork,
     return z, length, predicted
 
 # %% ../nbs/15_model.ipynb #697f2a58
+def _position(out: DecoderOutput, j: int) -> DecoderOutput:
+    "Step `j` of a several-step decoder output, as a one-step output."
+    return DecoderOutput(*(getattr(out, f.name)[:, j:j + 1] for f in dataclasses.fields(out)))
+
+def step_uniforms(seed: int, t: int, k: int, B: int, device) -> Tensor:
+    "(B, k, 3) uniform numbers of steps t .. t + k - 1 (frame, beat, bar choice), each step from its own seed."
+    gens = [torch.Generator(device).manual_seed(seed + s) for s in range(t, t + k)]
+    return torch.stack([torch.rand(B, 3, generator=g, device=device) for g in gens], 1)
+
+def _walk(out: DecoderOutput, guess: Tensor, t: int, mem, pick, temperature: float, u: Tensor | None,
+          stop_threshold: float, stopped_at: Tensor, max_steps: int, chosen: list, stop_probs: list) -> tuple[int, Tensor, Tensor]:
+    "Steps `t ..` of `out` as the step-by-step loop runs them (stop check, pick), up to the first wrong guess: (steps run, last pick, stopped_at)."
+    B, k = guess.shape
+    flat = DecoderOutput(*(getattr(out, f.name).flatten(0, 1)[:, None] for f in dataclasses.fields(out)))  # steps as rows
+    rows = SimpleNamespace(**{f: getattr(mem, f).repeat_interleave(k, 0) for f in ('frame_bar', 'frame_beat', 'frame_mask')})
+    picks = torch.stack(pick(flat, rows, temperature, None if u is None else u.flatten(0, 1)), -1).view(B, k, 3)
+    p_stop, steps = out.stop_logits.sigmoid(), torch.arange(k, device=guess.device)      # (B, k), (k,)
+    first_hit = torch.where(p_stop > stop_threshold, steps, k).amin(1)
+    first_hit = torch.where(stopped_at < max_steps, -1, first_hit)                         # -1: stopped before this round
+    done = (first_hit[:, None] <= steps).all(0)                                            # (k,) every row stopped by step j
+    wrong = ((picks[:, :-1, 0] != guess[:, 1:]) & (first_hit[:, None] > steps[:-1])).any(0)   # a later input was a wrong guess
+    ends = torch.nonzero(done[:-1] | wrong, as_tuple=True)[0]
+    e = int(ends[0]) if len(ends) else k - 1                                              # the last step run
+    n_picked = e if done[e] else e + 1
+    stop_probs.append(p_stop[:, :e + 1]); chosen.append(picks[:, :n_picked])
+    stopped_at = torch.where((first_hit >= 0) & (first_hit <= e), t + first_hit, stopped_at)
+    return e + 1, picks[:, n_picked - 1, 0] if n_picked else None, stopped_at
+
+# %% ../nbs/15_model.ipynb
 @patch
 @torch.no_grad()
-def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold) -> dict:
+def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths,
+            stop_threshold, draft: int = 16, progress: bool = False) -> dict:
     "The generation loop shared by `generate` and `generate_hierarchical`; `pick(out, mem, temperature)` chooses (frame, bar, beat)."
+    from tqdm.auto import tqdm
     was_training = self.training
     self.eval()
     try:
@@ -122,23 +158,24 @@ def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, 
         z, length, predicted = self._style_and_length(enc, target_length, temperature, z)
         max_steps = int(length.max()) * 2 + 16 if max_steps is None else max_steps
         cache = self.decoder.init_cache(B, dev, enc.frames.dtype) if use_cache else None
-        prev = torch.full((B,), PAD_TOKEN, device=dev)
-        prevs, chosen, stop_probs = [], [], []
+        prev, prevs, chosen, stop_probs = torch.full((B,), PAD_TOKEN, device=dev), [], [], []
         stopped_at = torch.full((B,), max_steps, device=dev)                             # step each row stopped at
-        for t in range(max_steps):
-            if use_cache: out = self.decoder.step(mem, prev, t, length, z, cache)
-            else:                                                                        # recompute the whole prefix
-                prevs.append(prev)
-                out = self.decoder(mem, torch.stack(prevs, 1), length, z)
-            p_stop = out.stop_logits[:, -1].sigmoid()
-            stop_probs.append(p_stop)
-            stopped_at = torch.where((p_stop > stop_threshold) & (stopped_at == max_steps), t, stopped_at)
-            if (stopped_at < max_steps).all(): break
-            frame, bar, beat = pick(out, mem, temperature)
-            chosen.append(torch.stack([frame, bar, beat], -1))
-            prev = frame
-        chosen = torch.stack(chosen, 1) if chosen else torch.zeros(B, 0, 3, dtype=torch.long, device=dev)  # (B, S, 3)
-        stop_probs = torch.stack(stop_probs, 1)                                                          # (B, S')
+        seed = int(torch.randint(0, 2**62, (1,))) if temperature > 0 else None   # from torch's generator: manual_seed still rules
+        t, k, bar = 0, max(1, draft), tqdm(total=int(length.max()), unit='frame', desc='decoding', disable=not progress, leave=False, delay=2.0)
+        while t < max_steps and not (stopped_at < max_steps).all():
+            k = min(k, max_steps - t) if use_cache else 1
+            guess = torch.minimum(prev[:, None] + torch.arange(k, device=dev), mem.n_frames[:, None] - 1)  # (B, k): the run goes on
+            if not use_cache: prevs.append(prev); out = _position(self.decoder(mem, torch.stack(prevs, 1), length, z), t)
+            elif k == 1: out = self.decoder.step(mem, prev, t, length, z, cache)
+            else: out = self.decoder.extend(mem, guess, t, length, z, cache)
+            u = None if seed is None else step_uniforms(seed, t, k, B, dev)
+            n, frame, stopped_at = _walk(out, guess, t, mem, pick, temperature, u, stop_threshold, stopped_at, max_steps, chosen, stop_probs)
+            if use_cache and k > 1: self.decoder.rewind(cache, t + n)
+            t, prev, k = t + n, frame if frame is not None else prev, min(max(1, draft), 2 * n)
+            bar.update(n)
+        bar.close()
+        chosen = torch.cat(chosen, 1) if chosen else torch.zeros(B, 0, 3, dtype=torch.long, device=dev)   # (B, S, 3)
+        stop_probs = torch.cat(stop_probs, 1)                                                            # (B, S')
         n = stopped_at.clamp(max=chosen.shape[1]).tolist()
         return {'pointers': [chosen[b, :n[b], 0] for b in range(B)], 'bar_indices': [chosen[b, :n[b], 1] for b in range(B)],
                 'beat_indices': [chosen[b, :n[b], 2] for b in range(B)],
@@ -158,24 +195,28 @@ def generate(self: PointerNetwork,
              beats: Tensor | None = None,                  # (B, T_raw) per-frame beat index
              raw_lengths: Tensor | None = None,            # (B,) valid raw frames
              stop_threshold: float = 0.5,                  # stop when the stop probability exceeds this
+             draft: int = 16,                              # most steps guessed and checked in one pass (1: step by step)
+             progress: bool = False,                       # a progress bar over the steps
             ) -> dict:
     "Autoregressive edit: {'pointers': [1-D LongTensor], 'stop_probs': [1-D], 'predicted_length': (B,)}."
-    r = self._decode(raw_mel, pick_frame, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold)
+    r = self._decode(raw_mel, pick_frame, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold,
+                     draft, progress)
     return {k: r[k] for k in ('pointers', 'stop_probs', 'predicted_length')}
 
 # %% ../nbs/15_model.ipynb #f2c51db6
-def pick_coarse_to_fine(out: DecoderOutput, mem: DecoderMemory, temperature: float) -> tuple[Tensor, Tensor, Tensor]:
-    "Bar from the bar logits, then a beat inside it, then a frame inside that beat. Each (B,)."
+def pick_coarse_to_fine(out: DecoderOutput, mem: DecoderMemory, temperature: float, u: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    "Bar from the bar logits, then a beat inside it, then a frame inside that beat. Each (B,); `u` (B, 3): frame, beat, bar numbers."
+    part = lambda i: None if u is None else u[:, i]
     def has_frames(index: Tensor, allowed: Tensor, n: int) -> Tensor:  # (B, n) True where some allowed frame has this index
         return torch.zeros(allowed.shape[0], n, device=allowed.device).scatter_add(1, index, allowed.float()) > 0
     ninf = float('-inf')
     bar_ok = has_frames(mem.frame_bar, mem.frame_mask, out.bar_pointer_logits.shape[-1])
-    bar = choose(out.bar_pointer_logits[:, -1].masked_fill(~bar_ok, ninf), temperature)
+    bar = choose(out.bar_pointer_logits[:, -1].masked_fill(~bar_ok, ninf), temperature, part(2))
     in_bar = mem.frame_mask & (mem.frame_bar == bar[:, None])                                    # (B, T_raw)
     beat_ok = has_frames(mem.frame_beat, in_bar, out.beat_pointer_logits.shape[-1])
-    beat = choose(out.beat_pointer_logits[:, -1].masked_fill(~beat_ok, ninf), temperature)
+    beat = choose(out.beat_pointer_logits[:, -1].masked_fill(~beat_ok, ninf), temperature, part(1))
     in_beat = in_bar & (mem.frame_beat == beat[:, None])
-    frame = choose(out.pointer_logits[:, -1].masked_fill(~in_beat, ninf), temperature)
+    frame = choose(out.pointer_logits[:, -1].masked_fill(~in_beat, ninf), temperature, part(0))
     return frame, bar, beat
 
 @patch
@@ -185,10 +226,12 @@ def generate_hierarchical(self: PointerNetwork,
                           target_length: Tensor | int | None = None, temperature: float = 1.0, z: Tensor | None = None,
                           use_cache: bool = True, max_steps: int | None = None, beats: Tensor | None = None,
                           raw_lengths: Tensor | None = None, stop_threshold: float = 0.5,
+                          draft: int = 16, progress: bool = False,
                          ) -> dict:
     "Like `generate`, choosing bar, then beat, then frame: adds 'bar_indices' and 'beat_indices'."
     pick = pick_coarse_to_fine if coarse_to_fine else pick_frame
-    return self._decode(raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold)
+    return self._decode(raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold,
+                        draft, progress)
 
 # %% ../nbs/15_model.ipynb #102a2dcb
 @patch

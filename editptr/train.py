@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_train.ipynb #89744129
 from __future__ import annotations
-import argparse, csv, dataclasses, json, math, os, random, sys, time
+import argparse, csv, dataclasses, hashlib, json, math, os, random, signal, sys, threading, time
 from pathlib import Path
 from fastcore.basics import patch
 from .config import PointerNetworkConfig, TrainConfig, PRESETS, preset_configs, STOP_TOKEN, PAD_TOKEN
@@ -12,7 +12,8 @@ from .config import PointerNetworkConfig, TrainConfig, PRESETS, preset_configs, 
 # %% auto #0
 __all__ = ['lr_factor', 'kl_weight_at', 'apply_overrides', 'load_resume_checkpoint', 'checkpoint_to_resume', 'MetricLog',
            'resolve_device', 'start_process_group', 'wrap_ddp', 'model_step', 'batch_predictions', 'run_data',
-           'Trainer', 'train', 'coerce_param', 'main']
+           'corpus_identity', 'check_corpus', 'Trainer', 'StopRequest', 'TrainingInterrupted', 'train', 'coerce_param',
+           'main']
 
 # %% ../nbs/20_train.ipynb #32fc7816
 def lr_factor(step: int,         # optimiser steps taken so far
@@ -94,6 +95,7 @@ def load_resume_checkpoint(path: str | Path) -> dict:
     from editptr.model import load_checkpoint as load_model_checkpoint
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
+    if path.stat().st_size == 0: raise ValueError(f"{path} is empty (0 bytes), not a checkpoint: remove it, or start again with --overwrite")
     ck = load_model_checkpoint(path)                     # CheckpointError (a ValueError) naming the file
     need = {'optimizer_state_dict', 'step'}
     if need - set(ck): raise ValueError(f"checkpoint {path} lacks {sorted(need - set(ck))}: not a training checkpoint")
@@ -185,7 +187,7 @@ def resolve_device(device: str = 'auto') -> str:
         raise ValueError(f"device {device!r}: use auto, cpu or cuda")
     if device == 'auto': device = 'cuda' if torch.cuda.is_available() else 'cpu'
     if device.startswith('cuda'):
-        if not torch.cuda.is_available(): raise ValueError("device 'cuda' requested but CUDA is not available")
+        if not torch.cuda.is_available(): raise ValueError(f"--device {device}: CUDA is not available on this machine (use --device cpu or auto)")
         if device == 'cuda' and 'LOCAL_RANK' in os.environ: device = f"cuda:{os.environ['LOCAL_RANK']}"
     return device
 
@@ -254,6 +256,30 @@ def run_data(corpus,                          # CORPUS/ (or None with cache_dir 
     return train_ds, val_ds, sampler
 
 # %% ../nbs/20_train.ipynb #9e1d1381
+def corpus_identity(datasets: list,  # the run's PointerDatasets (train, val)
+                    seed: int,       # split seed
+                    source=None,     # where the corpus is (only for messages)
+                   ) -> dict:
+    "What a checkpoint remembers of its data: a short hash of the pairs and the split seed, the pair count, the source."
+    rows = sorted((ds.split, r['name'], int(r['n_raw_frames']), int(r['n_edit_frames'])) for ds in datasets for r in ds.records)
+    digest = hashlib.sha256(json.dumps({'pairs': rows, 'seed': int(seed)}).encode()).hexdigest()[:12]
+    return {'hash': digest, 'n_pairs': len(rows), 'seed': int(seed), 'source': None if source is None else str(source)}
+
+def _describe_corpus(c: dict) -> str:
+    return f"corpus {c.get('hash')}" + (f" at {c['source']}" if c.get('source') else '') + f" ({c.get('n_pairs')} pairs, split seed {c.get('seed')})"
+
+def check_corpus(ck: dict,                  # the checkpoint to resume
+                 identity: dict,            # `corpus_identity` of this run
+                 path,                      # the checkpoint's file (for the message)
+                 allow_change: bool = False,  # resume on another corpus anyway
+                ):
+    "Refuse to resume `ck` on another corpus than the one it was trained on, unless `allow_change`."
+    old = ck.get('corpus')
+    if old is None or allow_change or old.get('hash') == identity['hash']: return
+    raise ValueError(f"{path} was trained on {_describe_corpus(old)}, not on the requested {_describe_corpus(identity)}; "
+                     "pass --allow-corpus-change (allow_corpus_change=True) to resume on it anyway")
+
+# %% ../nbs/20_train.ipynb #005b6e2d
 class Trainer:
     "Training loop with validation, atomic checkpoints, exact resume and optional DDP."
     def __init__(self, corpus=None,                  # CORPUS/ (or give cache_dir and pointer_dir)
@@ -266,17 +292,19 @@ class Trainer:
                  overwrite: bool = False,            # allow a fresh run over existing checkpoints
                  progress: bool = True,              # tqdm bar (rank 0)
                  model=None,                         # a model or a factory (default: PointerNetwork(model_config))
+                 allow_corpus_change: bool = False,  # resume on another corpus than the checkpoint's
                 ):
         import numpy as np, torch
-        self.mc, self.tc, self.save_dir, tc = model_config, train_config, Path(save_dir), train_config
+        self.mc, self.tc, self.save_dir, self.progress, tc = model_config, train_config, Path(save_dir), progress, train_config
         self.rank, self.world = _dist_env(); self.distributed = self.world > 1
         self.device = resolve_device(device)
         self.last_path, self.best_path = self.save_dir / 'last.pt', self.save_dir / 'best.pt'
         ck = checkpoint_to_resume(self.save_dir, model_config, train_config, self.world, resume, overwrite)
         self.train_ds, self.val_ds, self.sampler = run_data(corpus, model_config, tc, self.rank, self.world, cache_dir, pointer_dir)
+        self.corpus_id = corpus_identity([self.train_ds, self.val_ds], tc.seed, corpus if corpus is not None else pointer_dir)
+        if ck is not None: check_corpus(ck, self.corpus_id, self.last_path, allow_corpus_change)
         self.steps_per_epoch = -(-self.sampler.per_rank // tc.batch_size)
-        self.total_steps = tc.epochs * self.steps_per_epoch
-        if tc.max_steps > 0: self.total_steps = min(self.total_steps, tc.max_steps)
+        self.total_steps = min(tc.epochs * self.steps_per_epoch, tc.max_steps or math.inf)   # max_steps 0: epochs alone
         if self.distributed: start_process_group(self.device)
         if self.device.startswith('cuda'): torch.cuda.set_device(torch.device(self.device))
         random.seed(tc.seed); np.random.seed(tc.seed); torch.manual_seed(tc.seed)    # same init on every rank
@@ -288,11 +316,9 @@ class Trainer:
         self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lambda s: lr_factor(s, tc.warmup_steps, self.total_steps))
         self.amp = tc.amp and self.device.startswith('cuda') and torch.cuda.is_bf16_supported()
         self.step, self.epoch, self.batch_in_epoch = 0, 0, 0
-        self.best = {'metric': tc.best_metric, 'value': None, 'step': None}
-        self.val_metrics = {}
+        self.best, self.val_metrics = {'metric': tc.best_metric, 'value': None, 'step': None}, {}
         if ck is not None: self.resume(ck)
         self.log = MetricLog(self.save_dir, enabled=self.rank == 0, resume_step=self.step if ck is not None else None)
-        self.progress = progress
 
 # %% ../nbs/20_train.ipynb #b1374709
 @patch
@@ -391,7 +417,8 @@ def _extra_state(self: Trainer) -> dict:
         torch.distributed.all_gather_object(allr, rng)
         rng = allr
     return {'scheduler_state_dict': self.sched.state_dict(), 'train_config': self.tc.to_dict(),
-            'batch_in_epoch': self.batch_in_epoch, 'best': dict(self.best), 'rng': rng, 'world_size': self.world}
+            'batch_in_epoch': self.batch_in_epoch, 'best': dict(self.best), 'rng': rng, 'world_size': self.world,
+            'corpus': dict(self.corpus_id)}
 
 @patch
 def save(self: Trainer, best: bool = False):
@@ -413,6 +440,45 @@ def resume(self: Trainer, ck: dict):
     self.val_metrics = ck.get('metrics', {}) or {}
     if 'rng' in ck: _set_rng_state(ck['rng'][self.rank] if isinstance(ck['rng'], list) else ck['rng'])
 
+# %% ../nbs/20_train.ipynb #dc0cb588
+class StopRequest:
+    "Within `with`: SIGINT and SIGTERM set `signum` instead of stopping; a second SIGINT stops at once."
+    def __init__(self, signals=(signal.SIGINT, signal.SIGTERM)): self.signals, self.signum, self.old = signals, None, {}
+
+    def _handle(self, signum, frame):
+        if signum == signal.SIGINT and self.signum == signal.SIGINT: raise KeyboardInterrupt   # Ctrl-C twice: now
+        self.signum = self.signum or signum
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self.old = {s: signal.signal(s, self._handle) for s in self.signals}
+        return self
+
+    def __exit__(self, *exc):
+        for s, h in self.old.items(): signal.signal(s, signal.SIG_DFL if h is None else h)
+        self.old = {}
+
+class TrainingInterrupted(KeyboardInterrupt):
+    "Training stopped by signal `signum` after step `step`, with `path` (last.pt) saved."
+    def __init__(self, step: int, signum: int, path):
+        self.step, self.signum, self.path = step, signum, Path(path)
+        super().__init__(f"{signal.Signals(signum).name} after step {step}; {self.path} saved: resume with resume=True (--resume)")
+
+    @property
+    def exit_status(self) -> int: return 128 + self.signum   # the shell's convention: 130 for SIGINT, 143 for SIGTERM
+
+# %% ../nbs/20_train.ipynb #0d4f66dc
+@patch
+def _stop_signal(self: Trainer, stop: StopRequest) -> int | None:
+    "The signal that asks this run to stop (any rank's under DDP), or None."
+    import torch
+    signum = stop.signum or 0
+    if self.distributed:
+        agreed = torch.tensor([signum], device=self.device)
+        torch.distributed.all_reduce(agreed, op=torch.distributed.ReduceOp.MAX)
+        signum = int(agreed.item())
+    return signum or None
+
 # %% ../nbs/20_train.ipynb #9ad5a5e1
 def _state_checksum(state: dict) -> float:
     "Sum of |w| over a state dict: a cheap fingerprint to compare ranks or runs."
@@ -429,45 +495,56 @@ def _summary(self: Trainer, t0: float, checksum: float) -> dict:
 
 # %% ../nbs/20_train.ipynb #09e7410b
 @patch
-def fit(self: Trainer) -> dict:
-    "Train to the end; returns a summary (history, best, final validation metrics, paths)."
+def _train_epoch(self: Trainer, t0: float, bar, stop: StopRequest) -> int | None:
+    "Steps through the rest of the epoch or to the end of the run; the signal number if one asked to stop."
     import torch
     from torch.utils.data import DataLoader
-    from tqdm.auto import tqdm
     from editptr.dataset import collate_fn
-    t0 = time.time()
+    self.sampler.set_epoch(self.epoch, start=self.batch_in_epoch * self.tc.batch_size)
+    self.train_ds.set_epoch(self.epoch)
+    loader = DataLoader(self.train_ds, batch_size=self.tc.batch_size, sampler=self.sampler, collate_fn=collate_fn,
+                        generator=torch.Generator())   # own generator: leaves the global RNG alone
+    for batch in loader:
+        row = self.train_step(batch)
+        row['seconds'] = time.time() - t0
+        self.log.log('train', row)
+        bar.update(1); bar.set_postfix(loss=f"{row['loss']:.3f}")
+        better = False
+        if self.tc.val_every > 0 and self.step % self.tc.val_every == 0:
+            better = self._validate_and_keep_best(); self.last_val = self.step
+        if better or (self.tc.checkpoint_every > 0 and self.step % self.tc.checkpoint_every == 0):
+            self.save(best=better)
+        signum = self._stop_signal(stop)
+        if signum or self.step >= self.total_steps: return signum
+    self.epoch += 1; self.batch_in_epoch = 0
+    return None
+
+# %% ../nbs/20_train.ipynb #a47cef80
+@patch
+def fit(self: Trainer) -> dict:
+    "Train to the end and return a summary; on SIGINT / SIGTERM save last.pt after the step and raise `TrainingInterrupted`."
+    import torch
+    from tqdm.auto import tqdm
+    t0, self.last_val = time.time(), None
     bar = tqdm(total=self.total_steps, initial=self.step, disable=not self.progress or self.rank != 0,
                desc='train', dynamic_ncols=True)
-    last_val = None
-    while self.step < self.total_steps:
-        self.sampler.set_epoch(self.epoch, start=self.batch_in_epoch * self.tc.batch_size)
-        self.train_ds.set_epoch(self.epoch)
-        loader = DataLoader(self.train_ds, batch_size=self.tc.batch_size, sampler=self.sampler, collate_fn=collate_fn,
-                            generator=torch.Generator())   # own generator: leaves the global RNG alone
-        for batch in loader:
-            row = self.train_step(batch)
-            row['seconds'] = time.time() - t0
-            self.log.log('train', row)
-            bar.update(1); bar.set_postfix(loss=f"{row['loss']:.3f}")
-            better = False
-            if self.tc.val_every > 0 and self.step % self.tc.val_every == 0:
-                better = self._validate_and_keep_best(); last_val = self.step
-            if better or (self.tc.checkpoint_every > 0 and self.step % self.tc.checkpoint_every == 0):
-                self.save(best=better)
-            if self.step >= self.total_steps: break
-        else:
-            self.epoch += 1; self.batch_in_epoch = 0
-    bar.close()
-    better = self._validate_and_keep_best() if last_val != self.step else False
-    self.save(best=better)
-    if self.best['step'] is None: self.save(best=True)       # no finite validation metric: keep the last as best
+    with StopRequest() as stop:
+        while self.step < self.total_steps:
+            signum = self._train_epoch(t0, bar, stop)
+            if signum:
+                bar.close(); self.save()
+                raise TrainingInterrupted(self.step, signum, self.last_path)
+        bar.close()
+        better = self._validate_and_keep_best() if self.last_val != self.step else False
+        self.save(best=better)
+        if self.best['step'] is None: self.save(best=True)       # no finite validation metric: keep the last as best
     checksum = _state_checksum(self.model.state_dict())
     if self.distributed:
         (self.save_dir / f'rank{self.rank}_checksum.json').write_text(json.dumps({'rank': self.rank, 'step': self.step, 'checksum': checksum}))
         torch.distributed.barrier()
     return self._summary(t0, checksum)
 
-# %% ../nbs/20_train.ipynb #b7f2dae2
+# %% ../nbs/20_train.ipynb #b69020c8
 def train(corpus=None,                                  # CORPUS/ directory
           model_config: PointerNetworkConfig | None = None,
           train_config: TrainConfig | None = None,
@@ -478,12 +555,13 @@ def train(corpus=None,                                  # CORPUS/ directory
           progress: bool = True,
           cache_dir=None, pointer_dir=None,
           model=None,                                    # a model or factory instead of PointerNetwork(model_config)
+          allow_corpus_change: bool = False,             # resume on another corpus than the checkpoint's
          ) -> dict:
     "Train a pointer network on a corpus; returns history, best and final metrics, paths."
     import torch
     tr = Trainer(corpus, model_config or PointerNetworkConfig(), train_config or TrainConfig(), save_dir, device,
                  resume=resume, cache_dir=cache_dir, pointer_dir=pointer_dir, overwrite=overwrite,
-                 progress=progress, model=model)
+                 progress=progress, model=model, allow_corpus_change=allow_corpus_change)
     try: return tr.fit()
     finally:
         if tr.distributed and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
@@ -536,6 +614,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument('--device', default='auto', choices=['auto', 'cpu', 'cuda'])
     p.add_argument('--resume', action='store_true', help='continue from SAVE_DIR/last.pt')
     p.add_argument('--overwrite', action='store_true', help='start afresh even if SAVE_DIR holds checkpoints')
+    p.add_argument('--allow-corpus-change', action='store_true', help='--resume on another corpus (or split) than last.pt was trained on')
     p.add_argument('--threads', type=int, help='torch CPU threads (default: torch default)')
     p.add_argument('--no-progress', action='store_true', help='no progress bar')
     return p
@@ -547,21 +626,34 @@ def _configs_from_args(args: argparse.Namespace) -> tuple[PointerNetworkConfig, 
     return mc, tc.replace(**{k: v for k, v in flags.items() if v is not None})
 
 # %% ../nbs/20_train.ipynb #e360be63
+def _say(message: str):
+    "One line on stderr, prefixed with the program's name."
+    print('editptr-train: ' + ' '.join(str(message).split('\n')), file=sys.stderr)
+
 def main(argv: list[str] | None = None) -> int:
     "Entry point of `python -m editptr.train` (and of torchrun)."
     args = _parser().parse_args(argv)
+    rank0 = _dist_env()[0] == 0
     try:
         if not args.corpus and not (args.cache_dir and args.pointer_dir):
             raise ValueError("give --corpus DIR, or both --cache-dir and --pointer-dir")
+        if args.threads is not None and args.threads < 1: raise ValueError(f"--threads must be >= 1, got {args.threads}")
         mc, tc = _configs_from_args(args)
         if args.threads:
             import torch; torch.set_num_threads(args.threads)
         res = train(args.corpus, mc, tc, args.save_dir, args.device, resume=args.resume, overwrite=args.overwrite,
-                    progress=not args.no_progress, cache_dir=args.cache_dir, pointer_dir=args.pointer_dir)
-    except (ValueError, FileNotFoundError, FileExistsError, KeyError, FloatingPointError) as e:
-        print(f"editptr.train: error: {e}", file=sys.stderr)
+                    progress=not args.no_progress, cache_dir=args.cache_dir, pointer_dir=args.pointer_dir,
+                    allow_corpus_change=args.allow_corpus_change)
+    except TrainingInterrupted as e:
+        if rank0: _say(f"interrupted at step {e.step}; {e.path.name} saved; resume with --resume")
+        return e.exit_status
+    except KeyboardInterrupt:
+        if rank0: _say("interrupted; nothing saved after the last checkpoint; resume with --resume")
+        return 130
+    except (ValueError, OSError, KeyError, FloatingPointError) as e:
+        _say(f"error: {e}")
         return 2
-    if _dist_env()[0] == 0:
+    if rank0:
         fm = res['final_metrics']
         print(f"trained {res['steps']} steps in {res['seconds']:.0f} s; best {res['best']['metric']} = {res['best']['value']} "
               f"at step {res['best']['step']}; final: " + ', '.join(f"{k} {v:.4g}" for k, v in fm.items()))

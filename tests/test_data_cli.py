@@ -1,6 +1,6 @@
-"""`editptr-data` end to end: synth (parallel), pairs (aligned, low ratio excluded), audio (bad files skipped),
-exit statuses, fast --help."""
-import json, subprocess, sys, time
+"""`editptr-data` end to end: synth (parallel), pairs (aligned, low ratio excluded), audio (bad files skipped,
+duplicates built once, the source's own quality, never its own output), exit statuses, bad inputs, fast --help."""
+import json, subprocess, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import soundfile as sf
@@ -70,6 +70,7 @@ def test_pairs_aligned_and_excluded(tmp_path):
     n = min(len(p), len(pr.pointers))
     assert np.mean(np.abs(p[:n].astype(int) - pr.pointers[:n]) <= 3) > 0.9      # the aligner found the edit
     assert 'excluded (ratio < 0.95): 1' in r.stdout
+    assert 'excluded other: ratio' in r.stdout and '< --min-ratio 0.95' in r.stdout     # and why
 
 
 def test_audio_bad_files_are_skipped(tmp_path):
@@ -103,3 +104,82 @@ def test_verify_align_records_agreement(tmp_path):
     assert r.returncode == 0, r.stderr
     info = json.loads((tmp_path / 'va' / 'pointers' / 'synth0000_shorten_info.json').read_text())
     assert info['align_within_3'] > 0.9 and info['align_ratio'] > 0.95 and abs(info['align_length_diff']) <= 2
+
+
+@pytest.fixture(scope='module')
+def inputs(tmp_path_factory):
+    "Folders the bad-input table points at: a track, an old corpus, a lonely pair file, junk, a plain file."
+    from editptr.synth import synth_track
+    d = tmp_path_factory.mktemp('inputs')
+    (d / 'tracks').mkdir(); sf.write(d / 'tracks' / 'song.wav', synth_track(4, duration=8).audio, 22050)
+    (d / 'old').mkdir(); (d / 'old' / 'corpus.json').write_text('{"pairs": []}')
+    (d / 'lonely').mkdir(); sf.write(d / 'lonely' / 'solo_raw.wav', synth_track(5, duration=4).audio, 22050)
+    (d / 'junk').mkdir(); (d / 'junk' / 'x.wav').write_bytes(b'RIFF')
+    (d / 'file.txt').write_text('not a folder')
+    return d
+
+
+@pytest.mark.parametrize('args, status, expect', [
+    (['pairs', 'tracks', '--min-ratio', '2'], 2, '--min-ratio must be in (0, 1]'),
+    (['pairs', 'tracks', '--min-ratio', '0'], 2, '--min-ratio must be in (0, 1]'),
+    (['audio', 'tracks', '--styles', 'nosuch'], 2, "unknown styles ['nosuch']"),
+    (['synth', '--styles', 'trim,nope'], 2, "unknown styles ['nope']"),
+    (['synth', '--jobs', '0'], 2, '--jobs must be >= 1'),
+    (['audio', 'tracks', '--jobs', '-3'], 2, '--jobs must be >= 1'),
+    (['synth', '--tracks', '0'], 2, '--tracks must be >= 1'),
+    (['synth', '--duration', '0'], 2, '--duration > 0'),
+    (['audio', 'tracks', '--seed', '-1'], 2, '--seed must be >= 0'),
+    (['synth', '--out', 'old'], 2, 'corpus.json: already exists (use --force'),
+    (['synth', '--out', 'file.txt'], 2, 'is a file, not a folder'),
+    (['audio', 'missing'], 2, 'no such directory'),
+    (['pairs', 'missing'], 2, 'no such directory'),
+    (['audio', 'old', '--force'], 2, 'an editptr corpus'),
+    (['audio', 'tracks', '--out', '.'], 2, 'inside the output folder'),
+    (['pairs', 'lonely'], 1, 'solo_raw.wav: no partner file'),
+    (['audio', 'junk'], 1, 'nothing was built'),
+])
+def test_bad_inputs(inputs, tmp_path, args, status, expect, capsys):
+    "One table of bad inputs: status 2 is a one-line error before any work (nothing written); 1 built nothing, said why."
+    from editptr.data import main
+    args = [str(inputs / a) if a in ('tracks', 'old', 'lonely', 'junk', 'missing') else a for a in args]
+    if '--out' in args: i = args.index('--out') + 1; args[i] = str(inputs / args[i])
+    else: args += ['--out', str(tmp_path / 'c')]
+    before = (inputs / 'old' / 'corpus.json').read_text()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        rc = main(args + ['--no-progress'] + ([] if '--jobs' in args else ['--jobs', '1']))
+    out, err = capsys.readouterr()
+    assert rc == status and expect in out + err, (rc, out, err)
+    assert 'Traceback' not in err and not [w for w in caught if 'partner' in str(w.message)]    # reported, not warned
+    if status == 2:
+        assert err.startswith('editptr-data: error:') and len(err.strip().splitlines()) == 1, err
+        assert not (tmp_path / 'c').exists() and (inputs / 'old' / 'corpus.json').read_text() == before
+
+
+def test_audio_source_quality_duplicates_and_rerun(tmp_path):
+    "A 48 kHz stereo 24-bit track comes out as it went in; its copy is reported and built once; a rerun into SRC/corpus reads no edit of its own."
+    import librosa
+    from editptr.synth import synth_track
+    src = tmp_path / 'tracks'; src.mkdir()
+    mono = librosa.resample(synth_track(6, duration=8).audio, orig_sr=22050, target_sr=48000)
+    st = np.stack([mono, 0.5 * mono[::-1]], 1)
+    sf.write(src / 'x.wav', st, 48000, subtype='PCM_24')
+    pcm = sf.read(src / 'x.wav', dtype='int32')[0]
+    sf.write(src / 'y.flac', pcm, 48000, subtype='PCM_24')                       # the same music, another name and format
+    out = src / 'corpus'
+    for extra in ([], ['--force']):
+        r = run('audio', src, '--out', out, '--styles', 'trim', '--jobs', 1, '--no-progress', *extra)
+        assert r.returncode == 0, r.stderr
+        c = json.loads((out / 'corpus.json').read_text())
+        assert c['pairs'] == ['x_trim'] and c['songs'] == ['x'], c              # never its own edits, never twice
+        assert c['duplicates'] == [{'file': str(src / 'y.flac'), 'duplicate_of': str(src / 'x.wav'), 'difference_db': 0.0}]
+        assert f"duplicate {src / 'y.flac'}: same music as {src / 'x.wav'}" in r.stdout
+    assert c['skipped'] == [{'file': str(out), 'reason': 'the output folder (--out): not read for songs'}]
+    info = json.loads((out / 'pointers' / 'x_trim_info.json').read_text())
+    assert info['duplicate_files'] == [str(src / 'y.flac')] and (info['audio_sr'], info['audio_channels']) == (48000, 2)
+    for side in ('raw', 'edit'):
+        i = sf.info(out / 'audio' / f'x_trim_{side}.wav')
+        assert (i.samplerate, i.channels, i.subtype) == (48000, 2, 'PCM_24'), i
+    assert np.array_equal(sf.read(out / 'audio' / 'x_trim_raw.wav', dtype='int32')[0], pcm)   # the input samples
+    mel = np.load(out / 'cache' / 'x_trim_mel.npy')
+    assert mel.shape[1] == info['n_raw_frames'] == 1 + int(np.ceil(len(pcm) * 22050 / 48000)) // 256   # analysis grid

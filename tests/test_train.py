@@ -1,6 +1,7 @@
 """End-to-end checks of `python -m editptr.train`: a SIGKILLed run resumed ends bitwise equal to an
-uninterrupted one; bad input fails with clear messages and leaves existing checkpoints alone."""
-import json, os, signal, subprocess, sys, time
+uninterrupted one; SIGINT / SIGTERM save last.pt and exit 130 / 143; bad input fails with one clear
+line and leaves existing checkpoints alone; a resume on another corpus is refused unless asked for."""
+import json, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
 import torch
@@ -24,6 +25,24 @@ def corpus(tmp_path_factory):
     return toy_corpus(tmp_path_factory.mktemp('c') / 'toy', n_songs=8, n_raw=(56, 72), bar=16, n_mels=16)
 
 
+@pytest.fixture(scope='module')
+def straight(corpus, tmp_path_factory):
+    "A run of STEPS steps, never interrupted: what interrupted runs must end equal to."
+    save = tmp_path_factory.mktemp('straight') / 'run'
+    r = run(cmd(corpus, save))
+    assert r.returncode == 0, r.stderr
+    return save
+
+
+@pytest.fixture(scope='module')
+def trained(corpus, tmp_path_factory):
+    "A short run's save dir (best.pt, last.pt, logs): copy it before touching it."
+    save = tmp_path_factory.mktemp('trained') / 'run'
+    r = run(cmd(corpus, save)[:-len(TINY) - 1] + ['--config', *TINY, 'checkpoint_every=0'] + ['--max-steps', '10'])
+    assert r.returncode == 0, r.stderr
+    return save
+
+
 def run(args, **kw):
     return subprocess.run(args, capture_output=True, text=True, timeout=240, **kw)
 
@@ -36,10 +55,21 @@ def steps_logged(save):
     except ValueError: return 0   # a line being written
 
 
-def test_sigkill_resume_is_exact(corpus, tmp_path):
-    a, b = tmp_path / 'straight', tmp_path / 'killed'
-    r = run(cmd(corpus, a))
-    assert r.returncode == 0, r.stderr
+def assert_same_run(a, b):
+    "last.pt of save dirs `a` and `b`: the same step, bitwise the same weights and optimiser moments."
+    sa = torch.load(a / 'last.pt', weights_only=True)
+    sb = torch.load(b / 'last.pt', weights_only=True)
+    assert sa['step'] == sb['step'] == STEPS
+    for k, v in sa['model_state_dict'].items():
+        assert torch.equal(v, sb['model_state_dict'][k]), k
+    for ga, gb in zip(sa['optimizer_state_dict']['state'].values(), sb['optimizer_state_dict']['state'].values()):
+        assert torch.equal(ga['exp_avg'], gb['exp_avg'])
+    steps = [json.loads(l)['step'] for l in (b / 'metrics.jsonl').read_text().splitlines() if '"train"' in l]
+    assert steps == list(range(1, STEPS + 1))                # logs read like one run
+
+
+def test_sigkill_resume_is_exact(corpus, straight, tmp_path):
+    b = tmp_path / 'killed'
     # the same run, SIGKILLed between checkpoints (after its 3rd, at step >= 17), then resumed
     p = subprocess.Popen(cmd(corpus, b), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     t0 = time.time()
@@ -53,55 +83,109 @@ def test_sigkill_resume_is_exact(corpus, tmp_path):
     assert 15 <= killed['step'] < STEPS                      # it really died mid-run
     r = run(cmd(corpus, b, '--resume'))
     assert r.returncode == 0, r.stderr
-    sa = torch.load(a / 'last.pt', weights_only=True)
-    sb = torch.load(b / 'last.pt', weights_only=True)
-    assert sa['step'] == sb['step'] == STEPS
-    for k, v in sa['model_state_dict'].items():
-        assert torch.equal(v, sb['model_state_dict'][k]), k
-    for ga, gb in zip(sa['optimizer_state_dict']['state'].values(), sb['optimizer_state_dict']['state'].values()):
-        assert torch.equal(ga['exp_avg'], gb['exp_avg'])
-    steps = [json.loads(l)['step'] for l in (b / 'metrics.jsonl').read_text().splitlines() if '"train"' in l]
-    assert steps == list(range(1, STEPS + 1))                # logs read like one run
-    losses = [json.loads(l)['loss'] for l in (a / 'metrics.jsonl').read_text().splitlines() if '"train"' in l]
+    assert_same_run(straight, b)
+    losses = [json.loads(l)['loss'] for l in (straight / 'metrics.jsonl').read_text().splitlines() if '"train"' in l]
     assert sum(losses[-10:]) < sum(losses[:10])               # and it learned something
 
 
-def test_bad_input_is_clear_and_harmless(corpus, tmp_path):
+@pytest.mark.parametrize('sig, status', [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=['SIGINT', 'SIGTERM'])
+def test_signal_saves_last_and_resumes(corpus, straight, tmp_path, sig, status):
     save = tmp_path / 'run'
+    p = subprocess.Popen(cmd(corpus, save), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    t0 = time.time()
+    while steps_logged(save) < 1:                             # the first logged step
+        assert p.poll() is None, f"run ended before the signal: {p.stderr.read()}"
+        assert time.time() - t0 < 120
+        time.sleep(0.005)
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == status, err
+    n = torch.load(save / 'last.pt', weights_only=True)['step']
+    assert 1 <= n < STEPS and steps_logged(save) == n        # saved the step it stopped after: nothing lost
+    assert 'Traceback' not in err
+    assert err.splitlines() == [f"editptr-train: interrupted at step {n}; last.pt saved; resume with --resume"]
     r = run(cmd(corpus, save, '--resume'))
-    assert r.returncode == 2 and 'nothing to resume' in r.stderr
-    r = run(cmd(tmp_path / 'missing', save))
-    assert r.returncode == 2 and 'does not exist' in r.stderr
-    r = run(cmd(corpus, save, 'd_modle=8'))
-    assert r.returncode == 2 and "unknown config key 'd_modle'" in r.stderr
-    r = run(cmd(corpus, save, 'd_model=wide'))
-    assert r.returncode == 2 and 'd_model must be int' in r.stderr
-    # a good run, then checks that failures leave its checkpoints byte-identical
-    r = run(cmd(corpus, save)[:-len(TINY) - 1] + ['--config', *TINY, 'checkpoint_every=0'] + ['--max-steps', '10'])
     assert r.returncode == 0, r.stderr
-    before = {f: (save / f).read_bytes() for f in ('best.pt', 'last.pt')}
-    r = run(cmd(corpus, save))                                # fresh run over existing checkpoints
-    assert r.returncode == 2 and 'already holds checkpoints' in r.stderr
-    r = run(cmd(corpus, save, 'd_model=48', '--resume'))    # another config
-    assert r.returncode == 2 and 'another model config' in r.stderr
-    empty = toy_corpus(tmp_path / 'two', n_songs=2, n_raw=64, n_mels=16)
-    r = run(cmd(empty, save, '--overwrite'))                  # empty validation split
-    assert r.returncode == 2 and "split 'val' is empty" in r.stderr
-    broken = toy_corpus(tmp_path / 'broken', n_songs=4, n_raw=64, n_mels=16)
+    assert_same_run(straight, save)                           # as if never interrupted
+
+
+def snapshot(d: Path):
+    "Every file under `d` with its bytes (None: `d` does not exist)."
+    return {str(f.relative_to(d)): f.read_bytes() for f in sorted(d.rglob('*')) if f.is_file()} if d.exists() else None
+
+
+NO_CUDA = pytest.mark.skipif(torch.cuda.is_available(), reason='this machine has CUDA')
+def bad(case_id, *values, marks=()): return pytest.param(*values, id=case_id, marks=marks)
+
+BAD = [  # id, corpus, save dir before, extra args, what stderr must say ({toy}, {other}: the corpora's paths)
+    bad('nothing-to-resume', 'toy', None, ['--resume'], ['nothing to resume']),
+    bad('missing-corpus', 'missing', None, [], ['does not exist']),
+    bad('unknown-key', 'toy', None, ['d_modle=8'], ["unknown config key 'd_modle'"]),
+    bad('not-an-int', 'toy', None, ['d_model=wide'], ['d_model must be int']),
+    bad('batch-size-0', 'toy', None, ['--batch-size', '0'], ['TrainConfig: batch_size must be >= 1, got 0']),
+    bad('heads-do-not-divide', 'toy', None, ['d_model=33', 'n_heads=2'], ['d_model (33) must be a multiple of n_heads (2)']),
+    bad('negative-max-steps', 'toy', None, ['--max-steps', '-1'], ['max_steps must be >= 0, got -1']),
+    bad('zero-epochs', 'toy', None, ['--epochs', '0'], ['epochs must be >= 1, got 0']),
+    bad('negative-learning-rate', 'toy', None, ['learning_rate=-0.001'], ['learning_rate must be a finite number > 0, got -0.001']),
+    bad('zero-threads', 'toy', None, ['--threads', '0'], ['--threads must be >= 1, got 0']),
+    bad('no-cuda', 'toy', None, ['--device', 'cuda'], ['CUDA is not available on this machine'], marks=NO_CUDA),
+    bad('fresh-over-checkpoints', 'toy', 'trained', [], ['already holds checkpoints']),
+    bad('another-model-config', 'toy', 'trained', ['d_model=48', '--resume'], ['another model config']),
+    bad('another-seed', 'toy', 'trained', ['--resume', '--seed', '1'], ['train config seed=0 but 1 requested']),
+    bad('another-corpus', 'other', 'trained', ['--resume'],
+        ['last.pt was trained on corpus', 'at {toy} (28 pairs, split seed 0), not on the requested corpus', 'at {other} (', '--allow-corpus-change']),
+    bad('empty-val-split', 'two', 'trained', ['--overwrite'], ["split 'val' is empty"]),
+    bad('missing-file', 'broken', 'trained', ['--overwrite'], ['toy001_trim_mel.npy: missing']),
+    bad('corrupted-checkpoint', 'toy', b'garbage', ['--resume'], ['last.pt', 'not a readable checkpoint']),
+    bad('empty-checkpoint', 'toy', b'', ['--resume'], ['last.pt is empty (0 bytes)']),
+]
+
+
+@pytest.fixture(scope='module')
+def corpora(corpus, tmp_path_factory):
+    d = tmp_path_factory.mktemp('corpora')
+    broken = toy_corpus(d / 'broken', n_songs=4, n_raw=64, n_mels=16)
     (broken / 'cache' / 'toy001_trim_mel.npy').unlink()
-    r = run(cmd(broken, save, '--overwrite'))                 # missing file
-    assert r.returncode == 2 and 'toy001_trim_mel.npy: missing' in r.stderr
-    assert {f: (save / f).read_bytes() for f in ('best.pt', 'last.pt')} == before
-    (tmp_path / 'junk').mkdir(); (tmp_path / 'junk' / 'last.pt').write_bytes(b'garbage')
-    r = run(cmd(corpus, tmp_path / 'junk', '--resume'))       # corrupted checkpoint
-    assert r.returncode == 2 and 'last.pt' in r.stderr and ('corrupted' in r.stderr or 'not a readable checkpoint' in r.stderr)
-    assert (tmp_path / 'junk' / 'last.pt').read_bytes() == b'garbage'
+    return {'toy': corpus, 'missing': d / 'missing', 'broken': broken,
+            'two': toy_corpus(d / 'two', n_songs=2, n_raw=64, n_mels=16),                   # too few songs for a val split
+            'other': toy_corpus(d / 'other', n_songs=9, n_raw=(56, 72), bar=16, n_mels=16)}  # one song more
+
+
+@pytest.mark.parametrize('corpus_key, before, extra, expected', BAD)
+def test_bad_input_is_clear_and_harmless(corpora, trained, tmp_path, corpus_key, before, extra, expected):
+    save = tmp_path / 'run'
+    if before == 'trained': shutil.copytree(trained, save)
+    elif isinstance(before, bytes): save.mkdir(); (save / 'last.pt').write_bytes(before)
+    files = snapshot(save)
+    r = run(cmd(corpora[corpus_key], save, *extra))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert 'Traceback' not in r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith('editptr-train: error: '), r.stderr
+    for e in expected: assert e.format(**{k: str(v) for k, v in corpora.items()}) in lines[0], (e, lines[0])
+    assert snapshot(save) == files                           # nothing written, nothing replaced
+
+
+def test_corpus_change_when_asked_and_old_checkpoints(corpora, trained, tmp_path):
+    moved = tmp_path / 'moved'
+    shutil.copytree(trained, moved)
+    r = run(cmd(corpora['other'], moved, '--resume', '--allow-corpus-change', '--max-steps', '12'))
+    assert r.returncode == 0, r.stderr
+    ck = torch.load(moved / 'last.pt', weights_only=True)
+    assert ck['step'] == 12 and ck['corpus']['source'] == str(corpora['other'])   # it now remembers the new corpus
+    old = tmp_path / 'old'                                    # a checkpoint from before corpus identities
+    shutil.copytree(trained, old)
+    ck = torch.load(old / 'last.pt', weights_only=True); del ck['corpus']; torch.save(ck, old / 'last.pt')
+    r = run(cmd(corpora['other'], old, '--resume', '--max-steps', '12'))
+    assert r.returncode == 0, r.stderr                        # resumes as before
+    assert torch.load(old / 'last.pt', weights_only=True)['corpus']['source'] == str(corpora['other'])
 
 
 def test_help_is_fast():
     t = time.time()
     r = run([PY, '-m', 'editptr.train', '--help'])
     assert r.returncode == 0 and '--corpus' in r.stdout and '--resume' in r.stdout and '--preset' in r.stdout
+    assert '--allow-corpus-change' in r.stdout
     assert time.time() - t < 5
     r = run([PY, '-m', 'editptr.train', '--corpus', 'x', '--preset', 'dmeo'])
     assert r.returncode == 2 and "invalid choice: 'dmeo'" in r.stderr
