@@ -23,11 +23,17 @@ class AudioError(ValueError):
     "Audio that cannot be used; the message names the file (or array) and the problem."
 
 # %% ../nbs/02_audio.ipynb #7e0f5258
+def _looks_truncated(info, n_read: int) -> bool:
+    "Whether libsndfile's report on a file says its data stops before its header says it should."
+    return 'should be' in info.extra_info or 'lacks an end-of-stream' in info.extra_info or 0 < n_read < info.frames
+
 def _decode(path: Path) -> tuple[np.ndarray, int, str | None]:
     "Decode `path` to `(samples, channels)` float64, its sample rate and soundfile subtype (None via librosa)."
     try:
         y, sr = sf.read(str(path), dtype='float64', always_2d=True)
-        return y, sr, sf.info(str(path)).subtype
+        info = sf.info(str(path))
+        if _looks_truncated(info, len(y)): warnings.warn(f"{path}: the file ends early (truncated?): read {len(y) / sr:.2f} s")
+        return y, sr, info.subtype
     except Exception as e_sf:
         try:
             with warnings.catch_warnings():

@@ -4,7 +4,7 @@
 
 # %% ../nbs/22_edit.ipynb #a8bdd8af
 from __future__ import annotations
-import argparse, json, sys
+import argparse, json, sys, warnings
 from pathlib import Path
 import numpy as np
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
@@ -72,11 +72,12 @@ def read_input(path, cfg: AudioConfig = AudioConfig()):
 def style_latent(model, raw_path, edit_path, cfg: AudioConfig = AudioConfig(), device: str = 'cpu'):
     "`z` for 'edit like this pair': align the pair, encode the raw mel with the aligned pointers."
     import torch
-    from editptr.align import align_files
+    from editptr.align import align_files, WARN_RATIO
     _, mel, beats = read_input(raw_path, cfg)
     from editptr.audio import load_audio
     load_audio(edit_path, sr=cfg.sr)                       # a clear error before the slower alignment
     al = align_files(raw_path, edit_path, cfg)
+    if al.ratio < WARN_RATIO: warnings.warn(f"--style-ref: only {al.ratio:.0%} of {edit_path} was found in {raw_path}; is it an edit of that recording?")
     ptr = torch.as_tensor(np.asarray(al.pointers, dtype=np.int64))[None].to(device)
     return model.encode_style(torch.as_tensor(mel)[None].to(device), ptr, beats=torch.as_tensor(beats)[None].to(device))
 
@@ -149,17 +150,20 @@ def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     if not Path(args.input).is_file(): raise EditError(f"{args.input}: input audio not found")
     import torch
     from editptr.model import PointerNetwork
-    model = PointerNetwork.from_checkpoint(args.checkpoint, map_location=args.device).to(args.device)
+    from editptr.train import resolve_device
+    try: device = resolve_device(args.device)
+    except ValueError as e: raise EditError(str(e)) from None
+    model = PointerNetwork.from_checkpoint(args.checkpoint, map_location=device).to(device)
     torch.manual_seed(args.seed)
     source, mel, beats = read_input(args.input, cfg)
     longest = MAX_LENGTH_FACTOR * cfg.frames_to_seconds(mel.shape[1])
     if args.duration is not None and args.duration > longest:
         raise EditError(f"--duration {args.duration:g} s: at most {MAX_LENGTH_FACTOR}x the input ({longest:.1f} s for {args.input})")
-    z = style_latent(model, *args.style_ref, cfg=cfg, device=args.device) if args.style_ref else None
+    z = style_latent(model, *args.style_ref, cfg=cfg, device=device) if args.style_ref else None
     target = None if args.duration is None else cfg.seconds_to_frames(args.duration)
     cap = None if args.max_seconds is None else cfg.seconds_to_frames(args.max_seconds)
     ptrs = predict_pointers(model, mel, beats, target_frames=target, z=z, samples=args.samples,
-                            temperature=args.temperature, hierarchical=args.hierarchical, max_frames=cap, device=args.device,
+                            temperature=args.temperature, hierarchical=args.hierarchical, max_frames=cap, device=device,
                             progress=True)
     info = dict(input=str(args.input), checkpoint=str(args.checkpoint), duration_requested=args.duration,
                 hierarchical=args.hierarchical, temperature=args.temperature, style_ref=args.style_ref, seed=args.seed)
@@ -174,9 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from editptr.audio import AudioError
     from editptr.model import CheckpointError
-    try: paths = run(args)
-    except (EditError, AudioError, CheckpointError) as e:
-        print(f"editptr-edit: error: {e}", file=sys.stderr); return 2
+    with warnings.catch_warnings(record=True) as caught:       # warnings as one line each, not Python's echo
+        warnings.simplefilter('always')
+        try: paths = run(args)
+        except (EditError, AudioError, CheckpointError) as e: paths = e
+    for w in caught: print(f"editptr-edit: warning: {w.message}", file=sys.stderr)
+    if isinstance(paths, Exception): print(f"editptr-edit: error: {paths}", file=sys.stderr); return 2
     for d in paths: print(f"wrote {d['wav']} ({', '.join(p.name for k, p in d.items() if k != 'wav')})")
     return 0
 

@@ -101,7 +101,8 @@ def test_samples_and_hierarchical(work, capsys):
     ('bad_audio', [], 'bad.wav'), ('missing_audio', [], 'input audio not found'),
     ('no_seconds', ['--max-seconds', '0'], '--max-seconds must be > 0'),
     ('cold', ['--temperature', '-1'], '--temperature must be >= 0'),
-    ('endless', ['--duration', '1e9'], 'at most 10x the input')])
+    ('endless', ['--duration', '1e9'], 'at most 10x the input'),
+    ('no_gpu', ['--device', 'cuda'], 'CUDA is not available'), ('no_such_device', ['--device', 'tpu'], "device 'tpu'")])
 def test_errors_are_clear(work, case, extra, expect, capsys):
     "One table of bad inputs: each ends in a one-line error naming the problem, exit 2, no output written."
     from editptr.edit import main
@@ -110,6 +111,9 @@ def test_errors_are_clear(work, case, extra, expect, capsys):
     if case == 'junk_ckpt': ckpt = work / 'junk.pt'
     if case == 'bad_audio': song = work / 'bad.wav'
     if case == 'missing_audio': song = work / 'nope.wav'
+    if case == 'no_gpu':
+        import torch
+        if torch.cuda.is_available(): pytest.skip('this machine has CUDA')
     args = [str(song), '--checkpoint', str(ckpt), '--max-seconds', '1', '--out', str(work / f'err_{case}.wav')]
     rc = main(args + extra)
     err = capsys.readouterr().err
