@@ -175,7 +175,7 @@ def step(self: SparseAttention, x: Tensor,  # (B, 1, d): the newest position
     y = F.scaled_dot_product_attention(q, cache.k, cache.v)            # every cached key is visible
     return self.proj(y.transpose(1, 2).reshape(B, 1, d))
 
-# %% ../nbs/10_attention.ipynb
+# %% ../nbs/10_attention.ipynb #b62a404a
 def _stride_at(self: SparseAttention, i: int) -> int:
     "The global stride `step` uses at position `i`."
     return global_stride_for((i // self.window + 1) * self.window, self.global_stride, self.max_global_keys)

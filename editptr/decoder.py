@@ -296,7 +296,7 @@ def step(self: HierarchicalDecoder,
     for layer, c in zip(self.layers, cache): x = layer.step(x, c)
     return self.heads(x, mem, prev[:, None])
 
-# %% ../nbs/13_decoder.ipynb
+# %% ../nbs/13_decoder.ipynb #e4d29d24
 @patch
 def extend(self: HierarchicalDecoder,
            mem: DecoderMemory,

@@ -142,7 +142,7 @@ def _walk(out: DecoderOutput, guess: Tensor, t: int, mem, pick, temperature: flo
     stopped_at = torch.where((first_hit >= 0) & (first_hit <= e), t + first_hit, stopped_at)
     return e + 1, picks[:, n_picked - 1, 0] if n_picked else None, stopped_at
 
-# %% ../nbs/15_model.ipynb
+# %% ../nbs/15_model.ipynb #15b6ff53
 @patch
 @torch.no_grad()
 def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths,
