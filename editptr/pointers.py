@@ -88,11 +88,16 @@ def seam_frames(pointers) -> np.ndarray:
     return np.flatnonzero(jump) + 1
 
 # %% ../nbs/01_pointers.ipynb #9d91c235
-def match_seams(pred_seams: np.ndarray, true_seams: np.ndarray, tol: int = 3) -> int:
-    "How many predicted seams match a distinct true seam within `tol` frames (greedy, in order)."
+def match_seams(pred_seams: np.ndarray, true_seams: np.ndarray, tol: int = 3,
+                pred_dest: np.ndarray | None = None,  # raw frame each predicted seam jumps to (None: not checked)
+                true_dest: np.ndarray | None = None,  # raw frame each true seam jumps to
+               ) -> int:
+    "How many predicted seams match a distinct true seam within `tol` frames (and, given destinations, land within `tol` raw frames of it)."
     used, hits = np.zeros(len(true_seams), bool), 0
-    for s in pred_seams:
-        free = np.flatnonzero(~used & (np.abs(true_seams - s) <= tol))
+    for i, s in enumerate(pred_seams):
+        near = np.abs(true_seams - s) <= tol
+        if pred_dest is not None: near &= np.abs(true_dest - pred_dest[i]) <= tol
+        free = np.flatnonzero(~used & near)
         if len(free): used[free[np.argmin(np.abs(true_seams[free] - s))]] = True; hits += 1
     return hits
 
@@ -102,7 +107,11 @@ def seam_counts(hits: int, n_pred: int, n_true: int) -> dict[str, float]:
     p, r = hits / max(n_pred, 1), hits / max(n_true, 1)
     return {'seam_precision': p, 'seam_recall': r, 'seam_f1': 2 * p * r / (p + r) if p + r else 0.0}
 
-def seam_f1(pred, true, tol: int = 3) -> dict[str, float]:
+def seam_f1(pred, true, tol: int = 3,
+            destination: bool = False,  # also require the jump to land within `tol` raw frames of the true one
+           ) -> dict[str, float]:
     "Seam precision, recall and F1 of a predicted pointer sequence against the true one."
-    ps, ts = seam_frames(trim(pred)), seam_frames(trim(true))
-    return seam_counts(match_seams(ps, ts, tol), len(ps), len(ts))
+    p, t = trim(pred), trim(true)
+    ps, ts = seam_frames(p), seam_frames(t)
+    dest = (p[ps], t[ts]) if destination else (None, None)
+    return seam_counts(match_seams(ps, ts, tol, *dest), len(ps), len(ts))
