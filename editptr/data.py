@@ -4,16 +4,16 @@
 
 # %% ../nbs/08_data.ipynb #5d92c063
 from __future__ import annotations
-import argparse, os, re, sys
+import argparse, os, re, sys, time
 from collections import Counter
 from pathlib import Path
 from .config import AudioConfig
 from .corpus import AUDIO_EXTENSIONS, is_audio_file, is_corpus, walk_files, write_corpus_json
 
 # %% auto #0
-__all__ = ['DUPLICATE_DB', 'LOSSLESS', 'safe_name', 'save_song', 'synth_job', 'audio_job', 'pairs_job', 'run_jobs',
-           'summary_table', 'build_synth', 'fingerprint', 'music_distance', 'fingerprint_job', 'find_duplicates',
-           'build_audio', 'build_pairs', 'main']
+__all__ = ['WHOLE_SONG_SECONDS', 'DUPLICATE_DB', 'LOSSLESS', 'safe_name', 'save_song', 'song_duration', 'synth_job', 'audio_job',
+           'pairs_job', 'run_jobs', 'summary_table', 'build_synth', 'fingerprint', 'music_distance', 'fingerprint_job',
+           'find_duplicates', 'build_audio', 'build_pairs', 'main']
 
 # %% ../nbs/08_data.ipynb #7d9cc4d9
 def safe_name(s: str) -> str:
@@ -52,8 +52,15 @@ def _agreement(raw, edited, truth, cfg: AudioConfig) -> dict:
             'align_ratio': float(al.ratio), 'align_length_diff': int(len(a) - len(t))}
 
 # %% ../nbs/08_data.ipynb #e3c1d0ce
-def synth_job(out: str, index: int, seed: int, duration: float, styles: list[str], verify_align: bool = False) -> dict:
-    "Generate song `index`, edit it in every style with exact truth, write it."
+WHOLE_SONG_SECONDS = (90.0, 240.0)   # the default corpus: whole songs, each drawn from this range
+
+def song_duration(track_seed: int) -> float:
+    "The length of a default-corpus song, drawn from `WHOLE_SONG_SECONDS` by its seed."
+    import numpy as np
+    return float(np.random.default_rng([track_seed, 7]).uniform(*WHOLE_SONG_SECONDS))
+
+def synth_job(out: str, index: int, seed: int, duration: float | None, styles: list[str], verify_align: bool = False) -> dict:
+    "Generate song `index` (`duration` seconds, or a whole song's length when None), edit it in every style with exact truth, write it."
     from editptr.synth import synth_track
     from editptr.edits import make_pair, TrackAnalysis
     from editptr.audio import mel_spectrogram
@@ -61,7 +68,7 @@ def synth_job(out: str, index: int, seed: int, duration: float, styles: list[str
     song = f'synth{index:04d}'
     try:
         tseed = seed * 100_003 + index
-        track = synth_track(tseed, duration=duration, cfg=cfg)
+        track = synth_track(tseed, duration=song_duration(tseed) if duration is None else duration, cfg=cfg)
         analysis = TrackAnalysis.from_synth(track, cfg)
         mel = mel_spectrogram(track.audio, cfg)
         pairs = []
@@ -173,7 +180,7 @@ def _check_styles(styles) -> list[str]:
     if unknown: raise ValueError(f"unknown styles {unknown}; known: {sorted(STYLES)}")
     return styles
 
-def build_synth(out, tracks: int = 24, duration: float = 60.0, styles=None, seed: int = 0, jobs: int = 1,
+def build_synth(out, tracks: int = 24, duration: float | None = None, styles=None, seed: int = 0, jobs: int = 1,
                 verify_align: bool = False, progress: bool = True) -> dict:
     "Generated songs x editor styles, exact truth pointers."
     styles = _check_styles(styles)
@@ -274,7 +281,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser('synth', help='generated songs edited in every style (exact truth)')
     s.add_argument('--out', default='data/synth', help='corpus directory (default: %(default)s)')
     s.add_argument('--tracks', type=int, default=24, help='songs to generate (default: %(default)s)')
-    s.add_argument('--duration', type=float, default=60.0, help='seconds per song (default: %(default)s)')
+    s.add_argument('--duration', type=float, default=None, help='seconds per song (default: whole songs, 90-240 s drawn per song; 12 makes fast test corpora)')
     s.add_argument('--styles', default=None, help='comma-separated editor styles (default: all)')
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--verify-align', action='store_true', help='also align each pair and record agreement with the truth')
@@ -297,7 +304,7 @@ def _check_args(args: argparse.Namespace):
     if args.jobs is not None and args.jobs < 1: raise ValueError(f"--jobs must be >= 1 (got {args.jobs})")
     if args.mode != 'synth' and not Path(args.dir).is_dir(): raise FileNotFoundError(f"{args.dir}: no such directory")
     if getattr(args, 'seed', 0) < 0: raise ValueError(f"--seed must be >= 0 (got {args.seed})")
-    if args.mode == 'synth' and (args.tracks < 1 or args.duration <= 0): raise ValueError("--tracks must be >= 1 and --duration > 0")
+    if args.mode == 'synth' and (args.tracks < 1 or (args.duration is not None and args.duration <= 0)): raise ValueError("--tracks must be >= 1 and --duration > 0")
     out = Path(args.out)
     if out.exists() and not out.is_dir(): raise ValueError(f"--out {out}: is a file, not a folder")
     if (out / 'corpus.json').exists() and not args.force:
@@ -309,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     jobs = args.jobs if args.jobs is not None else min(2, os.cpu_count() or 1)
     styles = [s.strip() for s in args.styles.split(',') if s.strip()] if getattr(args, 'styles', None) else None
-    prog = not args.no_progress
+    prog, t0 = not args.no_progress, time.perf_counter()
     try:
         _check_args(args)
         if args.mode == 'synth': c = build_synth(args.out, args.tracks, args.duration, styles, args.seed, jobs, args.verify_align, prog)
@@ -318,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as e:
         print(f"editptr-data: error: {e}", file=sys.stderr); return 2
     print(summary_table(c))
-    print(f"corpus: {Path(args.out) / 'corpus.json'}")
+    dt = time.perf_counter() - t0
+    print(f"{len(c['songs'])} songs in {dt:.1f} s ({len(c['songs']) / dt:.2f} songs/s, {jobs} job(s)); corpus: {Path(args.out) / 'corpus.json'}")
     if not c['pairs']:
         print("editptr-data: nothing was built", file=sys.stderr); return 1
     return 0

@@ -183,3 +183,23 @@ def test_audio_source_quality_duplicates_and_rerun(tmp_path):
     assert np.array_equal(sf.read(out / 'audio' / 'x_trim_raw.wav', dtype='int32')[0], pcm)   # the input samples
     mel = np.load(out / 'cache' / 'x_trim_mel.npy')
     assert mel.shape[1] == info['n_raw_frames'] == 1 + int(np.ceil(len(pcm) * 22050 / 48000)) // 256   # analysis grid
+
+
+def test_default_corpus_is_whole_songs(tmp_path):
+    "The default corpus: songs of 90-240 s; per style the edit is not the identity and every seam lies on a bar line."
+    from editptr.data import build_synth
+    from editptr.corpus import read_corpus
+    from editptr.pointers import seam_frames
+    c = build_synth(tmp_path / 'whole', tracks=1, jobs=1, progress=False)
+    assert c['skipped'] == [] and sorted(c['style_counts']) == ['extend', 'rearrange', 'shorten', 'trim']
+    for r in read_corpus(tmp_path / 'whole'):
+        n = r['n_raw_frames']
+        assert 90 <= n / 86.13 <= 242, n
+        p = np.load(r['pointers'])
+        assert not np.array_equal(p, np.arange(n)), r['style']                  # real work: not the identity
+        beats = np.load(r['beats'])
+        bars = set(beats[beats[:, 1] == 0, 0].tolist()) | {0, n}               # bar lines (downbeats) and both ends
+        seams = seam_frames(p)
+        assert len(seams) or r['style'] == 'trim', r['style']
+        for s in seams:
+            assert int(p[s]) in bars and int(p[s - 1]) + 1 in bars, (r['style'], s, int(p[s - 1]), int(p[s]))
