@@ -37,14 +37,18 @@ def check_outputs(paths: list[dict[str, Path]], force: bool = False):
             if p.exists() and not force: raise EditError(f"{p}: already exists (use --force to overwrite)")
 
 # %% ../nbs/22_edit.ipynb #fbf7fa22
-def edit_report(pointers: np.ndarray, cfg: AudioConfig = AudioConfig(), **extra) -> dict:
-    "The ops-file content: frames, duration, ops text and the seams with their times."
+def edit_report(pointers: np.ndarray, cfg: AudioConfig = AudioConfig(),
+                raw_mel: np.ndarray | None = None,   # (n_mels, T_raw): adds each seam's `seam_quality` score
+                **extra) -> dict:
+    "The ops-file content: frames, duration, ops text and the seams with their times (and scores)."
     from editptr.viz import describe_seams
     from editptr.pointers import trim_pointers
     from editptr.edits import pointers_to_ops, format_ops
+    from editptr.metrics import seam_quality
     p = trim_pointers(pointers)
     fps = cfg.frames_per_second
-    seams = [dict(d, time=round(d['frame'] / fps, 4)) for d in describe_seams(p)]
+    score = {} if raw_mel is None else {q.pop('frame'): q for q in seam_quality(raw_mel, p)}
+    seams = [dict(d, time=round(d['frame'] / fps, 4), **score.get(d['frame'], {})) for d in describe_seams(p)]
     return dict(n_frames=len(p), duration=round(len(p) * cfg.hop_length / cfg.sr, 4),
                 ops=format_ops(pointers_to_ops(p.astype(np.int32))), seams=seams, **extra)
 
@@ -125,6 +129,7 @@ def _write_edit(paths: dict[str, Path],            # one entry of `output_paths`
                 source,                            # the input file (`SourceAudio`): rendered at its own quality
                 pointers: np.ndarray,              # (T_edit,) int32, no STOP
                 cfg: AudioConfig = AudioConfig(),
+                raw_mel: np.ndarray | None = None, # the input's log-mel: seams get their scores
                 **info):                           # recorded in the ops file
     "Write one edit's audio (the source's rate, channels and encoding), pointers, ops and labels."
     from editptr.audio import render, write_audio
@@ -132,7 +137,7 @@ def _write_edit(paths: dict[str, Path],            # one entry of `output_paths`
     encoding = write_audio(paths['wav'], audio, source.sr, source.subtype)
     info.update(sample_rate=source.sr, channels=int(source.samples.shape[1]), encoding=encoding)
     np.save(paths['pointers'], pointers)
-    paths['ops'].write_text(json.dumps(edit_report(pointers, cfg, **info), indent=1))
+    paths['ops'].write_text(json.dumps(edit_report(pointers, cfg, raw_mel, **info), indent=1))
     paths['labels'].write_text(labels_text(pointers, cfg))
 
 # %% ../nbs/22_edit.ipynb #f51b53c9
@@ -169,7 +174,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Path]]:
                 hierarchical=args.hierarchical, temperature=args.temperature, style_ref=args.style_ref, seed=args.seed)
     for i, (d, p) in enumerate(zip(paths, ptrs)):
         if len(p) == 0: raise EditError(f"{args.input}: the model produced an empty edit (STOP at once)")
-        _write_edit(d, source, p, cfg, **info, sample=f'{i + 1} of {args.samples} (the same --seed and --samples give it again)')
+        _write_edit(d, source, p, cfg, mel, **info, sample=f'{i + 1} of {args.samples} (the same --seed and --samples give it again)')
     return paths
 
 # %% ../nbs/22_edit.ipynb #04f1f616

@@ -11,7 +11,7 @@ from .pointers import previous_pointers, edit_points, edit_lengths, trim_pointer
 # %% auto #0
 __all__ = ['to_numpy', 'as_pointers', 'baseline_continue', 'pointer_accuracy', 'within_k_accuracy', 'edit_point_accuracy',
            'continue_accuracy', 'stop_precision_recall', 'length_mae', 'teacher_forced_metrics', 'continue_sequence',
-           'free_running_metrics', 'baseline_metrics']
+           'free_running_metrics', 'baseline_metrics', 'seam_quality']
 
 # %% ../nbs/16_metrics.ipynb #bd05e35d
 def to_numpy(x) -> np.ndarray:
@@ -123,3 +123,21 @@ def baseline_metrics(targets,       # (B, T_out) target pointers, STOP then PAD
     trues = [trim(row) for row in t]
     return {'teacher_forced': teacher_forced_metrics(baseline_continue(t), t),
             'free_running': free_running_metrics([continue_sequence(len(r)) for r in trues], trues, tol)}
+
+# %% ../nbs/16_metrics.ipynb
+def seam_quality(raw_mel: np.ndarray,  # (n_mels, T_raw) log-mel in dB
+                 pointers,             # (T_edit,) pointers of the edit
+                ) -> list[dict]:
+    "Per seam between two frames: `frame`, `distance` (relative to the song's median frame-to-frame distance), `loudness_step_db`."
+    mel = np.asarray(raw_mel, dtype=np.float32)
+    p = trim_pointers(pointers)
+    typical = float(np.median(np.linalg.norm(np.diff(mel, axis=1), axis=0))) + 1e-6
+    loud = 10 * np.log10(np.mean(10 ** (mel / 10), axis=0) + 1e-12)             # (T_raw,) frame loudness, dB
+    out = []
+    for s in seam_frames(p):
+        a, b = int(p[s - 1]), int(p[s])
+        if a < 0 or b < 0: continue                                             # edges of silence: nothing to join
+        follow = min(a + 1, mel.shape[1] - 1)
+        out.append(dict(frame=int(s), distance=float(np.linalg.norm(mel[:, b] - mel[:, follow]) / typical),
+                        loudness_step_db=float(loud[b] - loud[a])))
+    return out
