@@ -124,14 +124,17 @@ def step_uniforms(seed: int, t: int, k: int, B: int, device) -> Tensor:
     return torch.stack([torch.rand(B, 3, generator=g, device=device) for g in gens], 1)
 
 def _walk(out: DecoderOutput, guess: Tensor, t: int, mem, pick, temperature: float, u: Tensor | None,
-          stop_threshold: float, stopped_at: Tensor, max_steps: int, chosen: list, stop_probs: list) -> tuple[int, Tensor, Tensor]:
+          stop_threshold: float, stopped_at: Tensor, max_steps: int, chosen: list, stop_probs: list,
+          stop_at: Tensor | None = None,  # (B,) exact edit length of each row (None: the stop head decides)
+         ) -> tuple[int, Tensor, Tensor]:
     "Steps `t ..` of `out` as the step-by-step loop runs them (stop check, pick), up to the first wrong guess: (steps run, last pick, stopped_at)."
     B, k = guess.shape
     flat = DecoderOutput(*(getattr(out, f.name).flatten(0, 1)[:, None] for f in dataclasses.fields(out)))  # steps as rows
     rows = SimpleNamespace(**{f: getattr(mem, f).repeat_interleave(k, 0) for f in ('frame_bar', 'frame_beat', 'frame_mask')})
     picks = torch.stack(pick(flat, rows, temperature, None if u is None else u.flatten(0, 1)), -1).view(B, k, 3)
     p_stop, steps = out.stop_logits.sigmoid(), torch.arange(k, device=guess.device)      # (B, k), (k,)
-    first_hit = torch.where(p_stop > stop_threshold, steps, k).amin(1)
+    hit = p_stop > stop_threshold if stop_at is None else (t + steps)[None] == stop_at[:, None]   # (B, k)
+    first_hit = torch.where(hit, steps, k).amin(1)
     first_hit = torch.where(stopped_at < max_steps, -1, first_hit)                         # -1: stopped before this round
     done = (first_hit[:, None] <= steps).all(0)                                            # (k,) every row stopped by step j
     wrong = ((picks[:, :-1, 0] != guess[:, 1:]) & (first_hit[:, None] > steps[:-1])).any(0)   # a later input was a wrong guess
@@ -149,8 +152,7 @@ def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, 
             stop_threshold, draft: int = 16, progress: bool = False) -> dict:
     "The generation loop shared by `generate` and `generate_hierarchical`; `pick(out, mem, temperature)` chooses (frame, bar, beat)."
     from tqdm.auto import tqdm
-    was_training = self.training
-    self.eval()
+    was_training = self.training; self.eval()
     try:
         enc = self.encode_raw(raw_mel, beats, raw_lengths)
         B, dev = raw_mel.shape[0], raw_mel.device
@@ -169,7 +171,8 @@ def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, 
             elif k == 1: out = self.decoder.step(mem, prev, t, length, z, cache)
             else: out = self.decoder.extend(mem, guess, t, length, z, cache)
             u = None if seed is None else step_uniforms(seed, t, k, B, dev)
-            n, frame, stopped_at = _walk(out, guess, t, mem, pick, temperature, u, stop_threshold, stopped_at, max_steps, chosen, stop_probs)
+            n, frame, stopped_at = _walk(out, guess, t, mem, pick, temperature, u, stop_threshold, stopped_at, max_steps, chosen,
+                                         stop_probs, length if target_length is not None else None)
             if use_cache and k > 1: self.decoder.rewind(cache, t + n)
             t, prev, k = t + n, frame if frame is not None else prev, min(max(1, draft), 2 * n)
             bar.update(n)

@@ -174,3 +174,14 @@ def test_edit_keeps_the_source_quality(work, sr):
         assert np.array_equal(got[pos + lo:pos + n], pcm[s0 + lo:s0 + n]), (a, b)
         pos += n
     assert pos == len(got)
+
+
+def test_duration_is_exact(work):
+    "A requested duration is met to the frame (the model's stop head does not decide), with no time-stretch."
+    out = work / 'exact.wav'
+    r = cli(work / 'song.wav', '--checkpoint', work / 'best.pt', '--duration', 2.5, '--out', out)
+    assert r.returncode == 0, r.stderr
+    p = np.load(work / 'exact.pointers.npy')
+    assert len(p) == round(2.5 * SR / HOP)
+    ops = json.loads((work / 'exact.ops.json').read_text())
+    assert ops['n_frames'] == len(p) and abs(sf.info(out).frames - len(p) * HOP) < HOP
