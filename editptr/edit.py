@@ -111,9 +111,11 @@ def predict_pointers(model, mel: np.ndarray, beats: np.ndarray | None = None,
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='editptr-edit', description='Edit an audio file with a trained editptr pointer network.')
     ap.add_argument('input', help='raw audio file to edit')
-    ap.add_argument('--checkpoint', required=True, help='trained checkpoint (best.pt)')
+    ap.add_argument('--checkpoint', help='trained checkpoint (best.pt); not needed with --classical')
+    ap.add_argument('--classical', action='store_true', help='the classical retargeting editor instead of a model (needs --duration)')
     ap.add_argument('--out', required=True, help='output wav; OUT.pointers.npy, OUT.ops.json, OUT.labels.txt are written beside it')
     ap.add_argument('--duration', type=float, help='target edit length in seconds')
+    ap.add_argument('--style', metavar='NAME', help="edit style by name (the model's style bank, e.g. shorten, extend, trim, rearrange)")
     ap.add_argument('--style-ref', nargs=2, metavar=('RAW', 'EDIT'), help='a raw/edit pair whose editing style to imitate')
     ap.add_argument('--samples', type=int, default=1, help='number of different edits (OUT_1.wav ..)')
     ap.add_argument('--hierarchical', action='store_true', help='coarse-to-fine decoding: bar, beat, frame')
@@ -143,16 +145,26 @@ def _write_edit(paths: dict[str, Path],            # one entry of `output_paths`
 # %% ../nbs/22_edit.ipynb #f51b53c9
 MAX_LENGTH_FACTOR = 10   # the longest edit editptr-edit makes, in multiples of its input
 
-def run(args: argparse.Namespace) -> list[dict[str, Path]]:
-    "Do one `editptr-edit` invocation; returns the written paths."
-    cfg = AudioConfig()
+def _check_args(args: argparse.Namespace):
+    "`EditError` for arguments that cannot work, before anything is loaded."
     if args.samples < 1: raise EditError(f"--samples must be >= 1, got {args.samples}")
     for flag, v in (('--duration', args.duration), ('--max-seconds', args.max_seconds)):
         if v is not None and not v > 0: raise EditError(f"{flag} must be > 0 seconds, got {v}")
     if args.temperature is not None and not args.temperature >= 0: raise EditError(f"--temperature must be >= 0, got {args.temperature}")
-    paths = output_paths(args.out, args.samples)
-    check_outputs(paths, args.force)
-    if not Path(args.input).is_file(): raise EditError(f"{args.input}: input audio not found")
+    if args.style and args.style_ref: raise EditError("give --style NAME or --style-ref RAW EDIT, not both")
+    if args.classical and args.duration is None: raise EditError("--classical needs --duration (the length to retarget to)")
+    if not args.classical and not args.checkpoint: raise EditError("give --checkpoint (a trained model), or --classical")
+
+def _style(model, args, cfg: AudioConfig, device: str):
+    "z of the requested style: by name from the model's style bank, from a reference pair, or None (the prior)."
+    if args.style_ref: return style_latent(model, *args.style_ref, cfg=cfg, device=device)
+    if not args.style: return None
+    try: return model.style_z(args.style)
+    except ValueError as e: raise EditError(f"--style: {e}") from None
+
+# %% ../nbs/22_edit.ipynb
+def _model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, cfg: AudioConfig) -> tuple[list, dict]:
+    "The model's edits (one per sample) and what the ops file records about them."
     import torch
     from editptr.model import PointerNetwork
     from editptr.train import resolve_device
@@ -160,18 +172,38 @@ def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     except ValueError as e: raise EditError(str(e)) from None
     model = PointerNetwork.from_checkpoint(args.checkpoint, map_location=device).to(device)
     torch.manual_seed(args.seed)
-    source, mel, beats = read_input(args.input, cfg)
-    longest = MAX_LENGTH_FACTOR * cfg.frames_to_seconds(mel.shape[1])
-    if args.duration is not None and args.duration > longest:
-        raise EditError(f"--duration {args.duration:g} s: at most {MAX_LENGTH_FACTOR}x the input ({longest:.1f} s for {args.input})")
-    z = style_latent(model, *args.style_ref, cfg=cfg, device=device) if args.style_ref else None
+    z = _style(model, args, cfg, device)
     target = None if args.duration is None else cfg.seconds_to_frames(args.duration)
     cap = None if args.max_seconds is None else cfg.seconds_to_frames(args.max_seconds)
     ptrs = predict_pointers(model, mel, beats, target_frames=target, z=z, samples=args.samples,
                             temperature=args.temperature, hierarchical=args.hierarchical, max_frames=cap, device=device,
                             progress=True)
-    info = dict(input=str(args.input), checkpoint=str(args.checkpoint), duration_requested=args.duration,
-                hierarchical=args.hierarchical, temperature=args.temperature, style_ref=args.style_ref, seed=args.seed)
+    return ptrs, dict(checkpoint=str(args.checkpoint), hierarchical=args.hierarchical, temperature=args.temperature,
+                      style=args.style, style_ref=args.style_ref, seed=args.seed)
+
+def _classical_edit(args: argparse.Namespace, source, cfg: AudioConfig) -> tuple[list, dict]:
+    "The classical editor's edit of exactly `--duration` and what the ops file records about it."
+    from editptr.audio import analysis_audio
+    from editptr.classical import classical_edit
+    try: res = classical_edit(analysis_audio(source, cfg.sr), cfg.seconds_to_frames(args.duration), cfg=cfg)
+    except ValueError as e: raise EditError(f"--classical: {e}") from None
+    return [res.pointers] * args.samples, dict(classical=True, off_bar_seams=[int(s) for s in res.off_bar_seams])
+
+
+# %% ../nbs/22_edit.ipynb
+def run(args: argparse.Namespace) -> list[dict[str, Path]]:
+    "Do one `editptr-edit` invocation; returns the written paths."
+    cfg = AudioConfig()
+    _check_args(args)
+    paths = output_paths(args.out, args.samples)
+    check_outputs(paths, args.force)
+    if not Path(args.input).is_file(): raise EditError(f"{args.input}: input audio not found")
+    source, mel, beats = read_input(args.input, cfg)
+    longest = MAX_LENGTH_FACTOR * cfg.frames_to_seconds(mel.shape[1])
+    if args.duration is not None and args.duration > longest:
+        raise EditError(f"--duration {args.duration:g} s: at most {MAX_LENGTH_FACTOR}x the input ({longest:.1f} s for {args.input})")
+    ptrs, info = _classical_edit(args, source, cfg) if args.classical else _model_edits(args, mel, beats, cfg)
+    info = dict(input=str(args.input), duration_requested=args.duration, **info)
     for i, (d, p) in enumerate(zip(paths, ptrs)):
         if len(p) == 0: raise EditError(f"{args.input}: the model produced an empty edit (STOP at once)")
         _write_edit(d, source, p, cfg, mel, **info, sample=f'{i + 1} of {args.samples} (the same --seed and --samples give it again)')

@@ -124,7 +124,7 @@ def baseline_metrics(targets,       # (B, T_out) target pointers, STOP then PAD
     return {'teacher_forced': teacher_forced_metrics(baseline_continue(t), t),
             'free_running': free_running_metrics([continue_sequence(len(r)) for r in trues], trues, tol)}
 
-# %% ../nbs/16_metrics.ipynb
+# %% ../nbs/16_metrics.ipynb #69c6dc04
 def seam_quality(raw_mel: np.ndarray,  # (n_mels, T_raw) log-mel in dB
                  pointers,             # (T_edit,) pointers of the edit
                 ) -> list[dict]:

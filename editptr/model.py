@@ -20,8 +20,8 @@ from .pointers import edit_lengths, previous_pointers
 from .losses import pointer_network_losses
 
 # %% auto #0
-__all__ = ['PointerNetwork', 'check_pointers', 'choose', 'pick_frame', 'step_uniforms', 'pick_coarse_to_fine', 'CheckpointError',
-           'atomic_save', 'load_checkpoint', 'state_dict_problems']
+__all__ = ['PointerNetwork', 'check_pointers', 'choose', 'pick_frame', 'step_uniforms', 'pick_coarse_to_fine', 'build_style_bank',
+           'CheckpointError', 'atomic_save', 'load_checkpoint', 'state_dict_problems']
 
 # %% ../nbs/15_model.ipynb #5126d46b
 class PointerNetwork(nn.Module):
@@ -32,6 +32,7 @@ class PointerNetwork(nn.Module):
         self.encoder = MultiScaleEncoder(config)
         self.vae = EditStyleVAE(config)
         self.decoder = HierarchicalDecoder(config)
+        self.style_bank: dict[str, Tensor] = {}      # style name -> (latent_dim,) mean posterior z (filled after training)
 
     def encode_raw(self, raw_mel: Tensor, beats: Tensor | None = None, raw_lengths: Tensor | None = None) -> EncoderOutput:
         "The full multi-scale encoding: frame, beat and bar states, masks and per-frame indices."
@@ -200,8 +201,10 @@ def generate(self: PointerNetwork,
              stop_threshold: float = 0.5,                  # stop when the stop probability exceeds this
              draft: int = 16,                              # most steps guessed and checked in one pass (1: step by step)
              progress: bool = False,                       # a progress bar over the steps
+             style: str | None = None,                     # edit style by name, from the style bank (instead of z)
             ) -> dict:
     "Autoregressive edit: {'pointers': [1-D LongTensor], 'stop_probs': [1-D], 'predicted_length': (B,)}."
+    if style is not None: z = self.style_z(style, raw_mel.shape[0])
     r = self._decode(raw_mel, pick_frame, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold,
                      draft, progress)
     return {k: r[k] for k in ('pointers', 'stop_probs', 'predicted_length')}
@@ -229,10 +232,11 @@ def generate_hierarchical(self: PointerNetwork,
                           target_length: Tensor | int | None = None, temperature: float = 1.0, z: Tensor | None = None,
                           use_cache: bool = True, max_steps: int | None = None, beats: Tensor | None = None,
                           raw_lengths: Tensor | None = None, stop_threshold: float = 0.5,
-                          draft: int = 16, progress: bool = False,
+                          draft: int = 16, progress: bool = False, style: str | None = None,
                          ) -> dict:
     "Like `generate`, choosing bar, then beat, then frame: adds 'bar_indices' and 'beat_indices'."
     pick = pick_coarse_to_fine if coarse_to_fine else pick_frame
+    if style is not None: z = self.style_z(style, raw_mel.shape[0])
     return self._decode(raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold,
                         draft, progress)
 
@@ -260,6 +264,24 @@ def encode_style(self: PointerNetwork,
         return self.vae.posterior(enc.frames, enc.frame_mask, pointers)[0]
     finally:
         self.train(was_training)
+
+# %% ../nbs/15_model.ipynb
+@patch
+def style_z(self: PointerNetwork, name: str, batch_size: int = 1) -> Tensor:
+    "(batch_size, latent_dim) the style bank's z for style `name`."
+    if not self.style_bank: raise ValueError("this model has no style bank (trained before styles were stored): give a reference pair instead")
+    if name not in self.style_bank: raise ValueError(f"style {name!r}: this model knows {sorted(self.style_bank)}")
+    return self.style_bank[name].to(next(self.parameters()).device)[None].expand(batch_size, -1)
+
+@torch.no_grad()
+def build_style_bank(model: PointerNetwork, dataset) -> dict[str, Tensor]:
+    "Mean posterior z per style over the items of `dataset` (`PointerDataset`: raw_mel, beats, pointers, style)."
+    by_style: dict[str, list] = {}
+    for i in range(len(dataset)):
+        it = dataset[i]
+        z = model.encode_style(it['raw_mel'][None], it['pointers'][None], beats=it['beats'][None])[0]
+        by_style.setdefault(it['style'], []).append(z.cpu())
+    return {s: torch.stack(zs).mean(0) for s, zs in sorted(by_style.items())}
 
 # %% ../nbs/15_model.ipynb #9016c19c
 class CheckpointError(ValueError):
@@ -318,7 +340,8 @@ def save_checkpoint(self: PointerNetwork,
     "Write the checkpoint dict to `path` atomically (temporary file + rename)."
     opt = optimizer.state_dict() if hasattr(optimizer, 'state_dict') else optimizer
     return atomic_save({'model_state_dict': self.state_dict(), 'optimizer_state_dict': opt, 'config': self.config.to_dict(),
-                        'step': int(step), 'epoch': int(epoch), 'metrics': _plain(dict(metrics or {})), **_plain(extra)}, path)
+                        'step': int(step), 'epoch': int(epoch), 'metrics': _plain(dict(metrics or {})),
+                        'style_bank': {k: v.detach().cpu() for k, v in self.style_bank.items()}, **_plain(extra)}, path)
 
 # %% ../nbs/15_model.ipynb #058ad9a1
 @patch(cls_method=True)
@@ -331,4 +354,5 @@ def from_checkpoint(cls: PointerNetwork, path: str | Path, map_location='cpu') -
     problems = state_dict_problems(model.state_dict(), ckpt['model_state_dict'])
     if problems: raise CheckpointError(f"{path}: weights do not match the stored config ({len(problems)} problems): " + '; '.join(problems[:5]))
     model.load_state_dict(ckpt['model_state_dict'])
+    model.style_bank = {k: torch.as_tensor(v, dtype=torch.float32) for k, v in (ckpt.get('style_bank') or {}).items()}
     return model.eval()

@@ -519,6 +519,18 @@ def _train_epoch(self: Trainer, t0: float, bar, stop: StopRequest) -> int | None
     self.epoch += 1; self.batch_in_epoch = 0
     return None
 
+# %% ../nbs/20_train.ipynb
+@patch
+def store_style_banks(self: Trainer):
+    "Write into best.pt and last.pt the style bank of each one's weights over the training split."
+    import copy
+    from editptr.model import build_style_bank, load_checkpoint, atomic_save
+    for path in dict.fromkeys([self.best_path, self.last_path]):
+        ck, model = load_checkpoint(path), copy.deepcopy(self.model).cpu()
+        model.load_state_dict(ck['model_state_dict'])
+        ck['style_bank'] = build_style_bank(model, self.train_ds)
+        atomic_save(ck, path)
+
 # %% ../nbs/20_train.ipynb #a47cef80
 @patch
 def fit(self: Trainer) -> dict:
@@ -538,6 +550,7 @@ def fit(self: Trainer) -> dict:
         better = self._validate_and_keep_best() if self.last_val != self.step else False
         self.save(best=better)
         if self.best['step'] is None: self.save(best=True)       # no finite validation metric: keep the last as best
+    if self.rank == 0 and hasattr(self.model, 'style_bank'): self.store_style_banks()
     checksum = _state_checksum(self.model.state_dict())
     if self.distributed:
         (self.save_dir / f'rank{self.rank}_checksum.json').write_text(json.dumps({'rank': self.rank, 'step': self.step, 'checksum': checksum}))

@@ -31,6 +31,8 @@ def work(tmp_path_factory):
     model = PointerNetwork(cfg)
     with torch.no_grad(): model.decoder.stop_head.bias.fill_(-30.0)    # never stop: runs to --max-seconds
     model.save_checkpoint(d / 'best.pt')
+    model.style_bank = {'shorten': torch.zeros(4), 'extend': torch.ones(4)}          # styles by name
+    model.save_checkpoint(d / 'banked.pt')
     track = synth_track(0, duration=6.0)
     sf.write(d / 'song.wav', track.audio, track.sr)
     (d / 'junk.pt').write_bytes(b'this is not a checkpoint')
@@ -102,7 +104,10 @@ def test_samples_and_hierarchical(work, capsys):
     ('no_seconds', ['--max-seconds', '0'], '--max-seconds must be > 0'),
     ('cold', ['--temperature', '-1'], '--temperature must be >= 0'),
     ('endless', ['--duration', '1e9'], 'at most 10x the input'),
-    ('no_gpu', ['--device', 'cuda'], 'CUDA is not available'), ('no_such_device', ['--device', 'tpu'], "device 'tpu'")])
+    ('no_gpu', ['--device', 'cuda'], 'CUDA is not available'), ('no_such_device', ['--device', 'tpu'], "device 'tpu'"),
+    ('no_bank', ['--style', 'shorten'], 'has no style bank'),
+    ('unknown_style', ['--style', 'nosuch'], "this model knows ['extend', 'shorten']"),
+    ('two_styles', ['--style', 'shorten', '--style-ref', 'a.wav', 'b.wav'], 'not both')])
 def test_errors_are_clear(work, case, extra, expect, capsys):
     "One table of bad inputs: each ends in a one-line error naming the problem, exit 2, no output written."
     from editptr.edit import main
@@ -111,6 +116,7 @@ def test_errors_are_clear(work, case, extra, expect, capsys):
     if case == 'junk_ckpt': ckpt = work / 'junk.pt'
     if case == 'bad_audio': song = work / 'bad.wav'
     if case == 'missing_audio': song = work / 'nope.wav'
+    if case == 'unknown_style': ckpt = work / 'banked.pt'
     if case == 'no_gpu':
         import torch
         if torch.cuda.is_available(): pytest.skip('this machine has CUDA')
@@ -185,3 +191,25 @@ def test_duration_is_exact(work):
     assert len(p) == round(2.5 * SR / HOP)
     ops = json.loads((work / 'exact.ops.json').read_text())
     assert ops['n_frames'] == len(p) and abs(sf.info(out).frames - len(p) * HOP) < HOP
+
+
+def test_style_by_name(work):
+    "--style NAME decodes with the style bank's z, and the ops file says which style."
+    out = work / 'named.wav'
+    r = cli(work / 'song.wav', '--checkpoint', work / 'banked.pt', '--style', 'extend', '--max-seconds', 1, '--out', out)
+    assert r.returncode == 0, r.stderr
+    assert json.loads((work / 'named.ops.json').read_text())['style'] == 'extend'
+
+
+def test_classical_needs_no_checkpoint(work):
+    "--classical retargets to exactly --duration without any model, and says so in the ops file."
+    out = work / 'classic.wav'
+    r = cli(work / 'song.wav', '--classical', '--duration', 4.5, '--out', out)
+    assert r.returncode == 0, r.stderr
+    p = np.load(work / 'classic.pointers.npy')
+    ops = json.loads((work / 'classic.ops.json').read_text())
+    assert len(p) == round(4.5 * SR / HOP) and ops['classical'] is True and 'checkpoint' not in ops
+    bad = cli(work / 'song.wav', '--classical', '--out', work / 'c2.wav')
+    assert bad.returncode == 2 and '--classical needs --duration' in bad.stderr
+    none = cli(work / 'song.wav', '--out', work / 'c3.wav')
+    assert none.returncode == 2 and 'give --checkpoint' in none.stderr
