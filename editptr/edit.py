@@ -162,7 +162,7 @@ def _style(model, args, cfg: AudioConfig, device: str):
     try: return model.style_z(args.style)
     except ValueError as e: raise EditError(f"--style: {e}") from None
 
-# %% ../nbs/22_edit.ipynb
+# %% ../nbs/22_edit.ipynb #e080cb73
 def _model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, cfg: AudioConfig) -> tuple[list, dict]:
     "The model's edits (one per sample) and what the ops file records about them."
     import torch
@@ -190,7 +190,7 @@ def _classical_edit(args: argparse.Namespace, source, cfg: AudioConfig) -> tuple
     return [res.pointers] * args.samples, dict(classical=True, off_bar_seams=[int(s) for s in res.off_bar_seams])
 
 
-# %% ../nbs/22_edit.ipynb
+# %% ../nbs/22_edit.ipynb #0016fb3a
 def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     "Do one `editptr-edit` invocation; returns the written paths."
     cfg = AudioConfig()

@@ -265,7 +265,7 @@ def encode_style(self: PointerNetwork,
     finally:
         self.train(was_training)
 
-# %% ../nbs/15_model.ipynb
+# %% ../nbs/15_model.ipynb #7cadd833
 @patch
 def style_z(self: PointerNetwork, name: str, batch_size: int = 1) -> Tensor:
     "(batch_size, latent_dim) the style bank's z for style `name`."

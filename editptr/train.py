@@ -519,7 +519,7 @@ def _train_epoch(self: Trainer, t0: float, bar, stop: StopRequest) -> int | None
     self.epoch += 1; self.batch_in_epoch = 0
     return None
 
-# %% ../nbs/20_train.ipynb
+# %% ../nbs/20_train.ipynb #d5d6edfc
 @patch
 def store_style_banks(self: Trainer):
     "Write into best.pt and last.pt the style bank of each one's weights over the training split."
