@@ -4,30 +4,32 @@
 
 # %% ../nbs/22_edit.ipynb #a8bdd8af
 from __future__ import annotations
-import argparse, json, sys, warnings
+import argparse, json, os, sys, warnings
 from pathlib import Path
 import numpy as np
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
 
 # %% auto #0
 __all__ = ['SUFFIXES', 'MAX_LENGTH_FACTOR', 'EditError', 'output_paths', 'check_outputs', 'edit_report', 'labels_text',
-           'read_input', 'style_latent', 'predict_pointers', 'build_parser', 'run', 'main']
+           'preview_html', 'read_input', 'style_latent', 'predict_pointers', 'build_parser', 'run', 'main']
 
 # %% ../nbs/22_edit.ipynb #c5a8d562
 class EditError(RuntimeError):
     "A problem with the user's inputs or outputs; the message names the file."
 
 # %% ../nbs/22_edit.ipynb #dd8afc42
-SUFFIXES = ('.wav', '.pointers.npy', '.ops.json', '.labels.txt')   # what one edit writes
+SUFFIXES = {'wav': '.wav', 'pointers': '.pointers.npy', 'ops': '.ops.json', 'labels': '.labels.txt'}   # what one edit writes
 
 def output_paths(out,                  # OUT.wav as given on the command line
                  samples: int = 1,     # number of edits
+                 preview: bool = False,  # also OUT.preview.html
                 ) -> list[dict[str, Path]]:
     "Per edit: the paths of its wav, pointers, ops and labels (`OUT_i.*` when `samples` > 1)."
     out = Path(out)
     stem = out.with_suffix('') if out.suffix.lower() == '.wav' else out
     stems = [stem] if samples == 1 else [stem.with_name(f'{stem.name}_{i}') for i in range(1, samples + 1)]
-    return [{k: s.with_name(s.name + suf) for k, suf in zip(('wav', 'pointers', 'ops', 'labels'), SUFFIXES)} for s in stems]
+    suffixes = {**SUFFIXES, **({'preview': '.preview.html'} if preview else {})}
+    return [{k: s.with_name(s.name + suf) for k, suf in suffixes.items()} for s in stems]
 
 def check_outputs(paths: list[dict[str, Path]], force: bool = False):
     "Fail if any output exists (unless `force`) or its folder is missing."
@@ -61,6 +63,29 @@ def labels_text(pointers: np.ndarray, cfg: AudioConfig = AudioConfig()) -> str:
         src = lambda f: '-' if f is None else f'{f / fps:.2f}s'
         lines.append(f"{t:.6f}\t{t:.6f}\t{d['kind']} {src(d['from_raw'])} -> {src(d['to_raw'])}")
     return ''.join(l + '\n' for l in lines)
+
+# %% ../nbs/22_edit.ipynb #9a9ca0f3
+def preview_html(audio: np.ndarray,      # (n,) or (n, channels) the rendered edit
+                 sr: int,                # its sample rate
+                 seams: list[dict],      # the ops file's seams (frame, time, kind, ...)
+                 edit_src: str, raw_src: str,   # the players' sources, relative to the page
+                 title: str = 'edit', width: int = 1000) -> str:
+    "A self-contained HTML page: the waveform with its seams, players for edit and raw, the seam list."
+    import html
+    y = np.asarray(audio, np.float32); y = y.mean(1) if y.ndim == 2 else y
+    cols = np.array_split(y, width) if len(y) >= width else [y[i:i + 1] for i in range(len(y))]
+    env = ' '.join(f'M{i},{50 - 45 * float(c.max()):.1f}V{50 - 45 * float(c.min()):.1f}' for i, c in enumerate(cols) if len(c))
+    dur = max(len(y) / sr, 1e-9)
+    marks = ''.join(f'<line class="seam" x1="{s["time"] / dur * width:.1f}" x2="{s["time"] / dur * width:.1f}" y1="0" y2="100"/>' for s in seams)
+    rows = ''.join(f'<tr onclick="seek({s["time"]})"><td>{s["time"]:.2f} s</td><td>{html.escape(s["kind"])}</td>'
+                   f'<td>{s.get("distance", float("nan")):.2f}</td></tr>' for s in seams)
+    return (f'<!doctype html><meta charset="utf-8"><title>{html.escape(title)}</title><style>svg{{width:100%;height:120px}}'
+            f'path{{stroke:#36c;stroke-width:1}} .seam{{stroke:#d22;stroke-width:2}} tr{{cursor:pointer}}</style>'
+            f'<h3>{html.escape(title)}: {dur:.1f} s, {len(seams)} seam{"s" * (len(seams) != 1)}</h3>'
+            f'<svg viewBox="0 0 {width} 100" preserveAspectRatio="none"><path d="{env}"/>{marks}</svg>'
+            f'<p>edit <audio id="edit" controls src="{html.escape(edit_src)}"></audio> raw <audio controls src="{html.escape(raw_src)}"></audio></p>'
+            f'<table><tr><th>time</th><th>kind</th><th>join distance</th></tr>{rows}</table>'
+            '<script>function seek(t){const a=document.getElementById("edit");a.currentTime=Math.max(0,t-1);a.play();}</script>')
 
 # %% ../nbs/22_edit.ipynb #9c1fbac7
 def read_input(path, cfg: AudioConfig = AudioConfig()):
@@ -123,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--max-seconds', type=float, help='hard cap on the edit length in seconds')
     ap.add_argument('--seed', type=int, default=0, help='random seed for sampling')
     ap.add_argument('--device', default='cpu', help="torch device, e.g. 'cpu' or 'cuda'")
+    ap.add_argument('--preview', action='store_true', help='also OUT.preview.html: waveform with the seams, players for edit and raw')
     ap.add_argument('--force', action='store_true', help='overwrite existing outputs')
     return ap
 
@@ -139,7 +165,11 @@ def _write_edit(paths: dict[str, Path],            # one entry of `output_paths`
     encoding = write_audio(paths['wav'], audio, source.sr, source.subtype)
     info.update(sample_rate=source.sr, channels=int(source.samples.shape[1]), encoding=encoding)
     np.save(paths['pointers'], pointers)
-    paths['ops'].write_text(json.dumps(edit_report(pointers, cfg, raw_mel, **info), indent=1))
+    report = edit_report(pointers, cfg, raw_mel, **info)
+    paths['ops'].write_text(json.dumps(report, indent=1))
+    if 'preview' in paths:
+        raw_src = os.path.relpath(Path(source.path).resolve(), paths['preview'].parent.resolve())
+        paths['preview'].write_text(preview_html(audio, source.sr, report['seams'], paths['wav'].name, raw_src, paths['wav'].stem))
     paths['labels'].write_text(labels_text(pointers, cfg))
 
 # %% ../nbs/22_edit.ipynb #f51b53c9
@@ -195,7 +225,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     "Do one `editptr-edit` invocation; returns the written paths."
     cfg = AudioConfig()
     _check_args(args)
-    paths = output_paths(args.out, args.samples)
+    paths = output_paths(args.out, args.samples, args.preview)
     check_outputs(paths, args.force)
     if not Path(args.input).is_file(): raise EditError(f"{args.input}: input audio not found")
     source, mel, beats = read_input(args.input, cfg)

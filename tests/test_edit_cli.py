@@ -213,3 +213,15 @@ def test_classical_needs_no_checkpoint(work):
     assert bad.returncode == 2 and '--classical needs --duration' in bad.stderr
     none = cli(work / 'song.wav', '--out', work / 'c3.wav')
     assert none.returncode == 2 and 'give --checkpoint' in none.stderr
+
+
+def test_preview_page(work):
+    "--preview writes OUT.preview.html: the waveform with one mark per seam, players for the edit and the raw."
+    out = work / 'pv' / 'look.wav'
+    out.parent.mkdir()
+    r = cli(work / 'song.wav', '--checkpoint', work / 'best.pt', '--max-seconds', 2, '--preview', '--out', out)
+    assert r.returncode == 0, r.stderr
+    page = (work / 'pv' / 'look.preview.html').read_text()
+    ops = json.loads((work / 'pv' / 'look.ops.json').read_text())
+    assert page.count('class="seam"') == len(ops['seams']) and page.count('<audio') == 2
+    assert 'src="look.wav"' in page and 'src="../song.wav"' in page and '<svg' in page
