@@ -43,7 +43,15 @@ demo: $(DEMO_CORPUS)/corpus.json
 	$(PAPERMILL) nbs/evaluate.ipynb reports/evaluate.ipynb -p checkpoint $(DEMO_MODEL)/best.pt \
 	  -p corpus_dir $(DEMO_CORPUS) -p max_items 12 -p max_steps_factor 1.5
 	$(PAPERMILL) nbs/explore.ipynb reports/explore.ipynb -p corpus_dir $(DEMO_CORPUS)
-	$(BIN)/jupyter nbconvert --to html reports/train.ipynb reports/evaluate.ipynb reports/explore.ipynb
+# Reports keep no widget state (nbconvert would show the widget view, whose renderer comes from a CDN, not the
+# Explorer's static view; and it holds plotly.js again) and load no script from a CDN (no maths, no require.js):
+# they read offline. tests/test_reports.py converts the same way and checks the pages in Chromium.
+	$(BIN)/jupyter nbconvert --to notebook --inplace --ClearMetadataPreprocessor.enabled=True \
+	  --ClearMetadataPreprocessor.clear_cell_metadata=False --ClearMetadataPreprocessor.preserve_nb_metadata_mask=kernelspec \
+	  --ClearMetadataPreprocessor.preserve_nb_metadata_mask=language_info --ClearMetadataPreprocessor.preserve_nb_metadata_mask=papermill \
+	  reports/train.ipynb reports/evaluate.ipynb reports/explore.ipynb
+	$(BIN)/jupyter nbconvert --to html --HTMLExporter.require_js_url=data:text/javascript, \
+	  --HTMLExporter.mathjax_url=data:text/javascript, reports/train.ipynb reports/evaluate.ipynb reports/explore.ipynb
 	@echo "reports written: reports/{train,evaluate,explore}.{ipynb,html}"
 
 # README.md is generated from nbs/index.ipynb

@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
 from .metrics import teacher_forced_metrics, free_running_metrics, baseline_continue, continue_sequence
 from .pointers import previous_pointers, move_class, move_classes, trim, CONTINUE, CUT, LOOP_BACK
-from .viz import plot_pointer_path, format_table
+from .viz import plot_pointer_path, Table
 from .corpus import corpus_infos, pair_audio_path
 
 # %% auto #0
@@ -117,10 +117,10 @@ def metric(self: EvalResult, mode: str, method: str, name: str, style: str = 'al
 # %% ../nbs/21_evaluate.ipynb #6b6587c4
 @patch
 def table(self: EvalResult, mode: str | None = None, style: str | None = None,
-          columns=('accuracy', 'within_5', 'edit_point_accuracy', 'seam_f1', 'length_mae', 'stop_precision')) -> str:
-    "Text table of the rows of one mode / style (all when None)."
+          columns=('accuracy', 'within_5', 'edit_point_accuracy', 'seam_f1', 'length_mae', 'stop_precision')) -> Table:
+    "Table of the rows of one mode / style (all when None): HTML in a notebook, text when printed."
     rs = [r for r in self.rows if (mode is None or r['mode'] == mode) and (style is None or r['style'] == style)]
-    return format_table([{k: r.get(k) for k in ('mode', 'style', 'method', 'pairs', *columns)} for r in rs])
+    return Table([{k: r.get(k) for k in ('mode', 'style', 'method', 'pairs', *columns)} for r in rs])
 
 # %% ../nbs/21_evaluate.ipynb #b88e941c
 def _score_by_style(items: list[dict]) -> list[dict]:
@@ -182,8 +182,9 @@ def plot_confusion(cm: np.ndarray, title: str = 'structure: true vs predicted') 
     share = cm / np.maximum(cm.sum(1, keepdims=True), 1)
     fig = go.Figure(go.Heatmap(z=share, x=names, y=names, zmin=0, zmax=1, colorscale='Blues', text=cm, texttemplate='%{text}',
                                hovertemplate='true %{y}, predicted %{x}: %{text} steps (%{z:.0%} of the row)<extra></extra>'))
-    fig.update_layout(title=title, xaxis_title='predicted', yaxis_title='true', yaxis_autorange='reversed',
-                      height=330, width=420, margin=dict(l=80, r=20, t=40, b=50))
+    fig.update_layout(title=dict(text=title, x=0, xanchor='left', yref='paper', y=1, yanchor='bottom', pad=dict(b=8)),
+                      xaxis_title='predicted', yaxis_title='true', yaxis_autorange='reversed',
+                      height=360, width=440, margin=dict(l=80, r=20, t=64, b=50))     # title under the tool bar
     return fig
 
 # %% ../nbs/21_evaluate.ipynb #cee21e25

@@ -4,10 +4,12 @@
 
 # %% ../nbs/06_viz.ipynb #5750c270
 from __future__ import annotations
-import io, json
+import base64, html, io, json, re
 from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.io.base_renderers import MimetypeRenderer
 from plotly.subplots import make_subplots
 from fastcore.basics import patch
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
@@ -15,8 +17,9 @@ from .pointers import trim_pointers, seam_frames
 from .corpus import corpus_infos, pair_audio_path, pair_paths
 
 # %% auto #0
-__all__ = ['describe_seams', 'plot_pointer_path', 'plot_mels', 'save_alignment_plot', 'format_table', 'html_table',
-           'corpus_summary', 'wav_bytes', 'Explorer']
+__all__ = ['describe_seams', 'plot_pointer_path', 'plot_mels', 'save_alignment_plot', 'format_table', 'html_table', 'Table',
+           'figure_html', 'ReportRenderer', 'plotlyjs_html', 'setup_reports', 'corpus_summary', 'wav_bytes',
+           'audio_html', 'update_figure', 'Explorer']
 
 # %% ../nbs/06_viz.ipynb #24612322
 def describe_seams(pointers) -> list[dict]:
@@ -30,17 +33,19 @@ def describe_seams(pointers) -> list[dict]:
     return out
 
 # %% ../nbs/06_viz.ipynb #e4e16b89
-def _path_xy(p: np.ndarray, fps: float, extra: np.ndarray | None = None):
-    "x, y (seconds) and customdata for a pointer path, with NaN gaps at seams and PAD frames."
+def _json_list(a, digits: int = 4) -> list:
+    "A float array as (nested) lists rounded to `digits`, NaN as None: what JSON, and so a widget, can carry."
+    a = np.round(np.asarray(a, dtype=float), digits)
+    return np.where(np.isnan(a), None, a).tolist()
+
+def _path_xy(p: np.ndarray, fps: float, extra: np.ndarray | None = None) -> tuple[list, list, list]:
+    "x, y (seconds) and customdata (edit frame, raw frame[, extra]) of a path, with None gaps at seams and PAD frames."
     t = np.arange(len(p))
-    y = np.where(p == PAD_TOKEN, np.nan, p.astype(float))
-    cols = [t.astype(float), y] + ([extra.astype(float)] if extra is not None else [])
-    cd = np.stack(cols, axis=1)                                   # (T, 2 or 3): edit frame, raw frame, conf
+    raw = np.where(p == PAD_TOKEN, np.nan, p.astype(float))
+    cd = np.stack([t.astype(float), raw] + ([extra.astype(float)] if extra is not None else []), axis=1)  # (T, 2 or 3)
     seams = seam_frames(p)
-    x = np.insert(t / fps, seams, np.nan)
-    y = np.insert(y / fps, seams, np.nan)
-    cd = np.insert(cd, seams, np.nan, axis=0)
-    return x, y, cd
+    x, y = np.insert(t / fps, seams, np.nan), np.insert(raw / fps, seams, np.nan)
+    return _json_list(x), _json_list(y), _json_list(np.insert(cd, seams, np.nan, axis=0), 3)
 
 # %% ../nbs/06_viz.ipynb #7fd6f639
 _HOVER = 'edit %{x:.2f} s (frame %{customdata[0]})<br>raw %{y:.2f} s (frame %{customdata[1]})'
@@ -61,14 +66,14 @@ def _path_trace(p: np.ndarray, fps: float, confidence=None) -> go.Scatter:
                           line=dict(color='#1f77b4', width=2), hovertemplate=_HOVER + '<extra></extra>')
     return go.Scatter(x=x, y=y, customdata=cd, mode='lines+markers', name='pointers',
                       line=dict(color='rgba(31,119,180,0.35)', width=1),
-                      marker=dict(size=3, color=cd[:, 2], colorscale='Viridis', cmin=0, cmax=1,
+                      marker=dict(size=3, color=[0 if c[2] is None else c[2] for c in cd], colorscale='Viridis', cmin=0, cmax=1,
                                   colorbar=dict(title='confidence', thickness=12)),
                       hovertemplate=_HOVER + '<br>confidence %{customdata[2]:.2f}<extra></extra>')
 
 def _seams_trace(seams: np.ndarray, top: float, fps: float) -> go.Scatter:
     "Dotted vertical lines from 0 to `top` seconds at the `seams` (edit frames), as one trace."
-    sx = np.repeat(seams / fps, 3).astype(float); sx[2::3] = np.nan
-    sy = np.tile([0.0, top, np.nan], len(seams))
+    sx = [v for s in np.asarray(seams) for v in (round(s / fps, 4),) * 2 + (None,)]
+    sy = [v for _ in range(len(seams)) for v in (0.0, round(float(top), 4), None)]
     return go.Scatter(x=sx, y=sy, mode='lines', name=f'seams ({len(seams)})', hoverinfo='skip',
                       line=dict(color='crimson', width=1, dash='dot'))
 
@@ -79,7 +84,7 @@ def plot_pointer_path(pointers,                      # (T_edit,) raw-frame index
                       truth=None,                    # (T_true,) true pointers, drawn dashed underneath
                       title: str | None = None,      # figure title
                       cfg: AudioConfig = AudioConfig(), # frame grid (seconds on the axes)
-                      height: int = 380,             # figure height in pixels
+                      height: int = 400,             # figure height in pixels
                      ) -> go.Figure:
     "Edit time vs raw time, broken at seams, PAD as gaps, seams marked, coloured by confidence."
     p = trim_pointers(pointers)
@@ -93,9 +98,10 @@ def plot_pointer_path(pointers,                      # (T_edit,) raw-frame index
     fig.add_trace(_path_trace(p, fps, confidence))
     seams = seam_frames(p) if edit_points is None else np.asarray(edit_points, dtype=np.int64)
     fig.add_trace(_seams_trace(seams, (ymax + 1) / fps, fps))
-    fig.update_layout(title=title, height=height, margin=dict(l=60, r=20, t=40 if title else 20, b=50),
+    fig.update_layout(title=dict(text=title, x=0, xanchor='left', yref='paper', y=1, yanchor='bottom', pad=dict(b=8)),
+                      height=height, margin=dict(l=60, r=20, t=64 if title else 32, b=90),
                       xaxis_title='edit time (s)', yaxis_title='raw time (s)',
-                      legend=dict(orientation='h', yanchor='bottom', y=1.0, x=0))
+                      legend=dict(orientation='h', yref='container', yanchor='bottom', y=0.01, x=0))
     return fig
 
 # %% ../nbs/06_viz.ipynb #7ceaa77f
@@ -166,19 +172,75 @@ def format_table(rows: list[dict],                 # one dict per row; keys of t
     return '\n'.join([line(cols), line(['-' * x for x in w]), *map(line, body)])
 
 # %% ../nbs/06_viz.ipynb #a2d547d3
+_SORT_JS = ("var th=event.target.closest('th');if(!th)return;var tb=this.parentNode.tBodies[0],i=th.cellIndex,"
+            "up=th.dataset.sort!=='up';th.dataset.sort=up?'up':'down';"
+            "var key=function(r){var t=r.cells[i].textContent,n=parseFloat(t);return isNaN(n)?t:n};"
+            "Array.from(tb.rows).sort(function(a,b){var x=key(a),y=key(b),c=typeof x===typeof y?(x<y?-1:x>y?1:0):"
+            "(typeof x==='number'?-1:1);return up?c:-c}).forEach(function(r){tb.appendChild(r)})")
+
 def html_table(rows: list[dict],                  # one dict per row; keys of the rows are the columns
                floatfmt: str = '.3f',              # format for floats
+               sortable: bool = True,              # a click on a header sorts the rows by that column
+               raw: tuple = (),                    # columns whose values are HTML, inserted unescaped
               ) -> str:
-    "Rows of dicts as an HTML table."
-    import html
+    "Rows of dicts as an HTML table, sortable by a click on a header."
     if not rows: return '<p>(no rows)</p>'
     cols = list(dict.fromkeys(k for r in rows for k in r))
-    def cell(v):
+    def cell(c, v):
+        if c in raw: return f'<td>{"" if v is None else v}</td>'
         number = isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
         return f'<td{" style=text-align:right" * number}>{html.escape(_cell_text(v, floatfmt))}</td>'
-    head = ''.join(f'<th>{html.escape(str(c))}</th>' for c in cols)
-    body = ''.join('<tr>' + ''.join(cell(r.get(c)) for c in cols) + '</tr>' for r in rows)
-    return f'<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    th = ' title="click to sort" style="cursor:pointer"' if sortable else ''
+    head = ''.join(f'<th{th}>{html.escape(str(c))}</th>' for c in cols)
+    body = ''.join('<tr>' + ''.join(cell(c, r.get(c)) for c in cols) + '</tr>' for r in rows)
+    click = f' onclick="{html.escape(_SORT_JS)}"' if sortable else ''
+    return f'<table class="editptr-table"><thead{click}><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+# %% ../nbs/06_viz.ipynb #8411ed71
+class Table(str):
+    "Rows shown as an HTML table in a notebook or report; as a string, the fixed-width text table."
+    def __new__(cls, rows: list[dict],          # one dict per row
+                floatfmt: str = '.3f',          # format for floats
+                sortable: bool = True):         # headers sort the HTML table
+        t = super().__new__(cls, format_table(rows, floatfmt))
+        t.rows, t.floatfmt, t.sortable = list(rows), floatfmt, sortable
+        return t
+    def __repr__(self): return str(self)
+    def _repr_html_(self): return html_table(self.rows, self.floatfmt, self.sortable)
+
+# %% ../nbs/06_viz.ipynb #496d73ac
+def figure_html(fig) -> str:
+    "A figure (or its dict) as a `<div>` and the script that draws it with the page's plotly.js: no CDN, no MathJax."
+    h = pio.to_html(fig, include_plotlyjs=False, include_mathjax=False, full_html=False,
+                    default_width='100%', default_height=450, validate=False)
+    return re.sub(r'(?<!\\)\\u002f', '/', h)
+
+class ReportRenderer(MimetypeRenderer):
+    "A figure as a `<div>` drawn by the plotly.js already on the page (see `setup_reports`)."
+    def to_mimebundle(self, fig_dict) -> dict: return {'text/html': figure_html(fig_dict)}
+
+def plotlyjs_html() -> str:
+    "plotly.js as one inline `<script>` (what `setup_reports` puts on the page)."
+    from plotly.offline import get_plotlyjs
+    return f'<script type="text/javascript">window.PlotlyConfig = {{MathJaxConfig: "local"}};</script>' \
+           f'<script type="text/javascript">{get_plotlyjs()}</script>'
+
+def setup_reports(plotlyjs: bool = True,       # display plotly.js here (only in a kernel)
+                 ) -> str:
+    "Figures that survive nbconvert: JSON for JupyterLab plus an HTML div; plotly.js embedded once. Returns the renderer."
+    pio.renderers['editptr_report'] = ReportRenderer()
+    pio.renderers.default = 'plotly_mimetype+editptr_report'
+    if plotlyjs and _in_kernel():
+        from IPython.display import display, HTML
+        display(HTML(plotlyjs_html()))
+    return pio.renderers.default
+
+def _in_kernel() -> bool:
+    "True inside IPython (a kernel, papermill, nbdev_test), where displays go to a notebook."
+    try:
+        from IPython import get_ipython
+        return get_ipython() is not None
+    except ImportError: return False
 
 # %% ../nbs/06_viz.ipynb #433b9701
 def corpus_summary(corpus_dir, cfg: AudioConfig = AudioConfig()) -> list[dict]:
@@ -203,16 +265,24 @@ def wav_bytes(y: np.ndarray, sr: int = 22050) -> bytes:
     sf.write(buf, np.clip(np.asarray(y, dtype=np.float32), -1, 1), sr, format='WAV', subtype='PCM_16')
     return buf.getvalue()
 
+def audio_html(y: np.ndarray,                # mono signal
+               sr: int = 22050,              # its sample rate
+               label: str = '',              # text before the player
+              ) -> str:
+    "An `<audio>` player with the signal inside (Ogg Vorbis) and its length: plays offline, without a kernel."
+    import soundfile as sf
+    buf = io.BytesIO()
+    sf.write(buf, np.clip(np.asarray(y, dtype=np.float32), -1, 1), sr, format='OGG', subtype='VORBIS')
+    src = base64.b64encode(buf.getvalue()).decode()
+    text = f'{html.escape(label)} ' if label else ''
+    return (f'<span class="editptr-audio">{text}<audio controls preload="metadata" style="width:230px;vertical-align:middle" '
+            f'src="data:audio/ogg;base64,{src}"></audio>'
+            f' {len(y) / sr:.1f} s</span>')
+
 def _figure_container(fig: go.Figure):
     "A FigureWidget when plotly can make one (needs anywidget), else the figure itself."
     try: return go.FigureWidget(fig)
     except ImportError: return fig
-
-def _in_kernel() -> bool:
-    try:
-        from IPython import get_ipython
-        return get_ipython() is not None
-    except ImportError: return False
 
 # %% ../nbs/06_viz.ipynb #84e331f0
 def _read_pair(corpus_dir: Path, info: dict, sr: int) -> tuple:
@@ -226,17 +296,35 @@ def _read_pair(corpus_dir: Path, info: dict, sr: int) -> tuple:
             load_audio(paths['edit'], sr=sr) if paths['edit'] is not None else None)
 
 # %% ../nbs/06_viz.ipynb #cff1cb5b
+def update_figure(target: go.Figure,         # the figure (or FigureWidget) on screen
+                  source: go.Figure,         # what it should show: the same trace types, in order
+                 ) -> go.Figure:
+    "Make `target` show `source`, in place and in one batched update; returns `target`."
+    if [t.type for t in target.data] != [t.type for t in source.data]:
+        raise ValueError(f"update_figure needs the same traces: {[t.type for t in target.data]} vs {[t.type for t in source.data]}")
+    keep = ('type', 'uid')
+    with target.batch_update():
+        for t, s in zip(target.data, source.data):
+            new = {k: v for k, v in s.to_plotly_json().items() if k not in keep}
+            t.update({k: None for k in t.to_plotly_json() if k not in new and k not in keep})
+            t.update(new, overwrite=True)
+        lay = {k: v for k, v in source.layout.to_plotly_json().items() if k != 'template'}
+        target.layout.update({k: None for k in target.layout.to_plotly_json() if k not in lay and k != 'template'})
+        target.layout.update(lay, overwrite=True)
+    return target
+
+# %% ../nbs/06_viz.ipynb #0b0c832f
 class Explorer:
     "Browse a corpus: pick a pair, see its pointer path, hear raw / edited / rendered audio, step through seams."
     def __init__(self, corpus_dir,                   # corpus folder (pointers/, cache/, audio/)
                  cfg: AudioConfig = AudioConfig(),   # frame grid
-                 excerpt_seconds: float = 2.0,       # length of the excerpt played around a seam
-                 autoplay: bool = True,              # play the seam excerpts when stepping to a seam
+                 excerpt_seconds: float = 2.0,       # length of the excerpt played around a seam (at least 1)
+                 autoplay: bool = True,              # play the edit's seam excerpt when stepping to a seam
                  full_audio: bool = True,            # players for the whole raw, edit and render (off: seam excerpts only)
                 ):
         import ipywidgets as W
-        self.corpus_dir, self.cfg, self.excerpt_seconds, self.autoplay = Path(corpus_dir), cfg, excerpt_seconds, autoplay
-        self.full_audio = full_audio
+        self.corpus_dir, self.cfg, self.autoplay, self.full_audio = Path(corpus_dir), cfg, autoplay, full_audio
+        self.excerpt_seconds = max(1.0, float(excerpt_seconds))
         self.infos = corpus_infos(corpus_dir)
         if not self.infos: raise FileNotFoundError(f"{corpus_dir}: corpus has no pairs (pointers/*_info.json)")
         self.names = list(self.infos)
@@ -246,57 +334,82 @@ class Explorer:
         self.status = W.HTML()
         mk = lambda: W.Audio(format='wav', autoplay=False, controls=True, loop=False)
         self.players = {k: mk() for k in ('raw', 'edit', 'rendered', 'seam_edit', 'seam_raw_from', 'seam_raw_to')}
-        self.fig_out = W.Output()
-        self.figure = None
+        lab = lambda t, k: W.VBox([W.HTML(f'<b>{t}</b>'), self.players[k]])
+        self.seam_box = W.HBox([lab('edit at the seam', 'seam_edit'), lab('raw where it leaves', 'seam_raw_from'),
+                                lab('raw where it lands', 'seam_raw_to')])
+        self.fig_out, self.figure, self._box = W.Output(), None, None
         self.dropdown.observe(lambda ch: self.select(ch['new']), names='value')
         self.prev_button.on_click(lambda _: self.prev_seam())
         self.next_button.on_click(lambda _: self.next_seam())
         self.select(self.names[0])
 
 # %% ../nbs/06_viz.ipynb #cab198ad
+def _count(n: int, word: str) -> str: return f"{n} {word}{'s' * (n != 1)}"
+
+@patch
+def _seam_marker(self: Explorer) -> tuple[list, list]:
+    "x, y (seconds) of the current seam on the path, where the jump lands (into silence: where it leaves); none before a step."
+    if self.seam_index < 0: return [], []
+    fps, s = self.cfg.frames_per_second, int(self.seams[self.seam_index])
+    q = self.pointers[s] if self.pointers[s] >= 0 else self.pointers[s - 1]
+    return [round(s / fps, 4)], [round(float(q) / fps, 4)]
+
+@patch
+def _pair_figure(self: Explorer) -> go.Figure:
+    "The current pair's path with a marker on the current seam."
+    fig = plot_pointer_path(self.pointers, confidence=self.confidence, cfg=self.cfg,
+                            title=f"{self.name}  ·  {self.info.get('style', '?')}  ·  {_count(len(self.seams), 'seam')}")
+    x, y = self._seam_marker()
+    fig.add_trace(go.Scatter(x=x, y=y, mode='markers', name='current seam', hoverinfo='skip',
+                             marker=dict(size=14, color='rgba(0,0,0,0)', line=dict(color='crimson', width=2))))
+    return fig
+
+# %% ../nbs/06_viz.ipynb #eaa47ab8
 @patch
 def select(self: Explorer, name: str):
-    "Load pair `name`: pointers, audio, render, figure; resets the seam cursor."
+    "Load pair `name`: pointers, audio, render; show it in the same figure; resets the seam cursor."
     from editptr.audio import render
     if name not in self.infos: raise KeyError(f"{name!r} is not a pair of {self.corpus_dir}; pairs: {self.names[:5]}...")
     self.name, self.info = name, self.infos[name]
     self.pointers, self.confidence, self.raw, self.edit = _read_pair(self.corpus_dir, self.info, self.cfg.sr)
     self.rendered = render(self.raw, self.pointers.astype(np.int32), self.cfg)
     self.seams, self.seam_index, self.excerpts = seam_frames(self.pointers), -1, {}
+    self.seam_info = describe_seams(self.pointers)
     if self.full_audio:
         for k, y in (('raw', self.raw), ('edit', self.edit if self.edit is not None else np.zeros(1)), ('rendered', self.rendered)):
             self.players[k].value = wav_bytes(y, self.cfg.sr)
-    for k in ('seam_edit', 'seam_raw_from', 'seam_raw_to'): self.players[k].value = b''
-    fig = plot_pointer_path(self.pointers, confidence=self.confidence,
-                            title=f"{name}  ·  {self.info.get('style', '?')}  ·  {len(self.seams)} seams", cfg=self.cfg)
-    fig.add_trace(go.Scatter(x=[], y=[], mode='markers', name='current seam', hoverinfo='skip',
-                             marker=dict(size=14, color='rgba(0,0,0,0)', line=dict(color='crimson', width=2))))
-    self.figure = _figure_container(fig)
+    for k in ('seam_edit', 'seam_raw_from', 'seam_raw_to'): self.players[k].value = wav_bytes(np.zeros(0), self.cfg.sr)
+    if self.figure is None: self.figure = _figure_container(self._pair_figure())   # made once, for the box on screen
+    else: update_figure(self.figure, self._pair_figure())
     if self.dropdown.value != name: self.dropdown.value = name    # observer re-enters once, harmlessly
     self._refresh()
     return self
 
 @patch
 def _refresh(self: Explorer):
-    "Update the status line, and redraw the figure when it is not a live widget."
-    fps = self.cfg.frames_per_second
-    if self.seam_index >= 0:
-        s = int(self.seams[self.seam_index])
-        self.status.value = (f"seam {self.seam_index + 1}/{len(self.seams)} at edit {s / fps:.2f} s (frame {s}): "
-                             f"raw {self.pointers[s - 1]} → {self.pointers[s]}")
-    else: self.status.value = f"{len(self.seams)} seams; press <i>next seam</i>"
+    "Status line, buttons and seam players in step with the cursor; redraw the figure when it is not a live widget."
+    fps, n = self.cfg.frames_per_second, len(self.seams)
+    at = lambda q: 'silence' if q is None else f'{q / fps:.2f} s'
+    self.prev_button.disabled = self.next_button.disabled = n == 0
+    self.seam_box.layout.display = 'none' if self.seam_index < 0 else None
+    if n == 0: self.status.value = 'no seams: the edit plays one stretch of the raw'
+    elif self.seam_index < 0: self.status.value = f"{_count(n, 'seam')}; press <i>next seam</i>"
+    else:
+        d = self.seam_info[self.seam_index]
+        self.status.value = (f"seam {self.seam_index + 1}/{n} ({d['kind']}) at {d['frame'] / fps:.2f} s of the edit: "
+                             f"raw {at(d['from_raw'])} → {at(d['to_raw'])}")
     if not isinstance(self.figure, go.FigureWidget) and _in_kernel():
         from IPython.display import display
         self.fig_out.clear_output(wait=True)
         with self.fig_out: display(self.figure)
 
-# %% ../nbs/06_viz.ipynb #acbd4262
+# %% ../nbs/06_viz.ipynb #571096b1
 @patch
 def _span(self: Explorer, center_frame: int, n: int) -> tuple[int, int]:
-    "Sample range of the excerpt centred on `center_frame`, clipped to a signal of `n` samples."
-    half = int(self.excerpt_seconds * self.cfg.sr / 2)
-    c = center_frame * self.cfg.hop_length
-    return max(0, c - half), min(n, c + half)
+    "Sample range of the excerpt around `center_frame` in a signal of `n` samples, shifted to fit inside it."
+    length = min(n, int(self.excerpt_seconds * self.cfg.sr))
+    start = int(np.clip(center_frame * self.cfg.hop_length - length // 2, 0, n - length))
+    return start, start + length
 
 @patch
 def excerpt_spans(self: Explorer, i: int) -> dict:
@@ -319,12 +432,11 @@ def goto_seam(self: Explorer, i: int) -> int | None:
     for key, sig in (('edit', edit_audio), ('raw_from', self.raw), ('raw_to', self.raw)):
         span, player = self.excerpts[key], self.players['seam_' + key]
         player.autoplay = self.autoplay and key == 'edit'
-        player.value = wav_bytes(sig[span[0]:span[1]], self.cfg.sr) if span else b''
-    s = int(self.seams[self.seam_index]); fps = self.cfg.frames_per_second
-    y = self.pointers[s] if self.pointers[s] >= 0 else np.nan
-    self.figure.update_traces(selector=dict(name='current seam'), x=[s / fps], y=[y / fps])
+        player.value = wav_bytes(sig[span[0]:span[1]] if span else np.zeros(0), self.cfg.sr)
+    x, y = self._seam_marker()
+    self.figure.update_traces(selector=dict(name='current seam'), x=x, y=y)
     self._refresh()
-    return s
+    return int(self.seams[self.seam_index])
 
 # %% ../nbs/06_viz.ipynb #2eb85b8e
 @patch
@@ -337,20 +449,43 @@ def prev_seam(self: Explorer) -> int | None:
     "Step to the previous seam (stays on the first); returns its edit frame."
     return self.goto_seam(max(self.seam_index - 1, 0))
 
-# %% ../nbs/06_viz.ipynb #de3b3dfb
+# %% ../nbs/06_viz.ipynb #583569fe
 @patch(as_prop=True)
 def widget(self: Explorer):
-    "The whole app as one ipywidgets box."
+    "The whole app as one ipywidgets box (the same box every time)."
     import ipywidgets as W
-    fig = self.figure if isinstance(self.figure, go.FigureWidget) else self.fig_out
-    lab = lambda t, k: W.VBox([W.HTML(f'<b>{t}</b>'), self.players[k]])
-    full = [W.HBox([lab('raw', 'raw'), lab('edited', 'edit'), lab('raw rendered through the pointers', 'rendered')])]
-    return W.VBox([self.dropdown, fig, *(full if self.full_audio else []),
-                   W.HBox([self.prev_button, self.next_button, self.status]),
-                   W.HBox([lab('edit at the seam', 'seam_edit'), lab('raw where it leaves', 'seam_raw_from'),
-                           lab('raw where it lands', 'seam_raw_to')])])
+    if self._box is None:
+        fig = self.figure if isinstance(self.figure, go.FigureWidget) else self.fig_out
+        lab = lambda t, k: W.VBox([W.HTML(f'<b>{t}</b>'), self.players[k]])
+        full = [W.HBox([lab('raw', 'raw'), lab('edited', 'edit'), lab('raw rendered through the pointers', 'rendered')])]
+        self._box = W.VBox([self.dropdown, fig, *(full if self.full_audio else []),
+                            W.HBox([self.prev_button, self.next_button, self.status]), self.seam_box])
+    return self._box
+
+# %% ../nbs/06_viz.ipynb #ad4c18e4
+@patch
+def static_html(self: Explorer, max_seams: int = 12) -> str:
+    "The current pair for a page without a kernel: its path and a table of its seams with `<audio>` players."
+    fps, sr, n = self.cfg.frames_per_second, self.cfg.sr, len(self.seams)
+    at = lambda q: 'silence' if q is None else round(q / fps, 2)
+    fig = figure_html(self._pair_figure())
+    edit_audio = self.edit if self.edit is not None else self.rendered
+    play = lambda sig, span: audio_html(sig[span[0]:span[1]], sr) if span else '-'
+    rows = [{'seam': i + 1, 'kind': d['kind'], 'at (s)': round(d['frame'] / fps, 2), 'raw from (s)': at(d['from_raw']),
+             'raw to (s)': at(d['to_raw']), 'edit at the seam': play(edit_audio, sp['edit']),
+             'raw where it leaves': play(self.raw, sp['raw_from']), 'raw where it lands': play(self.raw, sp['raw_to'])}
+            for i, d in enumerate(self.seam_info[:max_seams]) for sp in [self.excerpt_spans(i)]]
+    seams = (html_table(rows, floatfmt='.2f', raw=('edit at the seam', 'raw where it leaves', 'raw where it lands'))
+             if rows else '<p>no seams: the edit plays one stretch of the raw</p>')
+    more = f'<p>the first {max_seams} of {n} seams</p>' if n > max_seams else ''
+    full = ' '.join(audio_html(y, sr, k) for k, y in (('raw', self.raw), ('edited', self.edit), ('rendered', self.rendered))
+                    if y is not None) if self.full_audio else ''
+    return (f'<div class="editptr-explorer"><p><b>Explorer</b> of {html.escape(self.corpus_dir.name)}, pair <b>{html.escape(self.name)}</b> '
+            f'(a static view: run the notebook to choose pairs and step through seams)</p>{fig}<p>{full}</p>{seams}{more}</div>')
 
 @patch
-def _ipython_display_(self: Explorer):
-    from IPython.display import display
-    display(self.widget)
+def _repr_mimebundle_(self: Explorer, include=None, exclude=None) -> dict:
+    "The live widget where a kernel runs, the static page where none does (e.g. in nbconvert's HTML)."
+    if isinstance(self.figure, go.FigureWidget): self.figure._repr_mimebundle_()   # a new view starts from the current pair
+    view = self.widget._repr_mimebundle_()
+    return {**view, 'text/plain': f'Explorer({str(self.corpus_dir)!r}): {self.name}', 'text/html': self.static_html()}
