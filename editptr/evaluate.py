@@ -230,15 +230,16 @@ def plot_prediction(result: EvalResult, i: int = 0,        # which evaluated pai
 # %% ../nbs/21_evaluate.ipynb #5d1bcb07
 def example_audio(result: EvalResult, i: int = 0,           # which evaluated pair
                   which: str = 'generate',                  # prediction to render
-                  cfg: AudioConfig = AudioConfig()) -> dict | None:
-    "{'raw', 'true', 'model'} signals of one evaluated pair, None if the corpus has no audio for it."
-    from editptr.audio import load_audio, render
+                  cfg: AudioConfig = AudioConfig()) -> tuple[dict, int] | None:
+    "({'raw', 'true', 'model'} signals, their sample rate) of one evaluated pair, rendered from the raw file at its own quality; None without audio."
+    from editptr.audio import load_source, render, frame_samples
     it = result.items[i]
     info = corpus_infos(result.corpus_dir).get(it['name'], {'name': it['name']})
     path = pair_audio_path(result.corpus_dir, info, 'raw')
     if path is None: return None
-    raw = load_audio(path, sr=cfg.sr)
-    s, hop = it['raw_start'], cfg.hop_length
+    src = load_source(path)
+    s = it['raw_start']
+    a, b = frame_samples([s, s + it['n_raw']], src.sr, cfg)
     shift = lambda p: np.where(np.asarray(p) >= 0, np.asarray(p) + s, PAD_TOKEN)
-    return {'raw': raw[s * hop:(s + it['n_raw']) * hop], 'true': render(raw, shift(trim(it['target'])), cfg),
-            'model': render(raw, shift(it[which]), cfg)}
+    play = lambda p: render(src.samples, shift(p), cfg, sr=src.sr)
+    return {'raw': src.samples[a:b], 'true': play(trim(it['target'])), 'model': play(it[which])}, src.sr

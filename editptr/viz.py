@@ -258,11 +258,14 @@ def corpus_summary(corpus_dir, cfg: AudioConfig = AudioConfig()) -> list[dict]:
     return rows + [row('all', list(infos.values()))] if rows else rows
 
 # %% ../nbs/06_viz.ipynb #a07489cc
-def wav_bytes(y: np.ndarray, sr: int = 22050) -> bytes:
-    "16-bit PCM WAV bytes of a mono signal (for `ipywidgets.Audio`)."
+def wav_bytes(y: np.ndarray,                 # (n,) or (n, channels) signal
+              sr: int = 22050,               # its sample rate
+              subtype: str = 'PCM_16',       # WAV encoding ('PCM_24' keeps a 24-bit source's depth)
+             ) -> bytes:
+    "WAV bytes of a signal (for `ipywidgets.Audio`)."
     import soundfile as sf
     buf = io.BytesIO()
-    sf.write(buf, np.clip(np.asarray(y, dtype=np.float32), -1, 1), sr, format='WAV', subtype='PCM_16')
+    sf.write(buf, np.clip(np.asarray(y, dtype=np.float32), -1, 1), sr, format='WAV', subtype=subtype)
     return buf.getvalue()
 
 def audio_html(y: np.ndarray,                # mono signal
@@ -285,15 +288,18 @@ def _figure_container(fig: go.Figure):
     except ImportError: return fig
 
 # %% ../nbs/06_viz.ipynb #84e331f0
-def _read_pair(corpus_dir: Path, info: dict, sr: int) -> tuple:
-    "(pointers, confidence, raw, edit) of one pair; confidence and edit are None where the corpus has none."
-    from editptr.audio import load_audio
+def _read_pair(corpus_dir: Path, info: dict) -> tuple:
+    "(pointers, confidence, raw, edit, sr) of one pair, the audio at the raw file's own rate and channels; None where missing."
+    from editptr.audio import load_source
+    import librosa
     ptr_file = pair_paths(corpus_dir, info['name'])['pointers']
     cf = ptr_file.with_name(f"{info['name']}_confidence.npy")
     paths = {s: pair_audio_path(corpus_dir, info, s) for s in ('raw', 'edit')}
     if paths['raw'] is None: raise FileNotFoundError(f"{info['name']}: raw audio not found (audio/{info['name']}_raw.wav or info raw_path)")
-    return (trim_pointers(np.load(ptr_file)), np.load(cf) if cf.exists() else None, load_audio(paths['raw'], sr=sr),
-            load_audio(paths['edit'], sr=sr) if paths['edit'] is not None else None)
+    raw = load_source(paths['raw'])
+    edit = load_source(paths['edit']) if paths['edit'] is not None else None
+    e = None if edit is None else edit.samples if edit.sr == raw.sr else librosa.resample(edit.samples.T, orig_sr=edit.sr, target_sr=raw.sr).T
+    return trim_pointers(np.load(ptr_file)), np.load(cf) if cf.exists() else None, raw.samples, e, raw.sr
 
 # %% ../nbs/06_viz.ipynb #cff1cb5b
 def update_figure(target: go.Figure,         # the figure (or FigureWidget) on screen
@@ -371,14 +377,14 @@ def select(self: Explorer, name: str):
     from editptr.audio import render
     if name not in self.infos: raise KeyError(f"{name!r} is not a pair of {self.corpus_dir}; pairs: {self.names[:5]}...")
     self.name, self.info = name, self.infos[name]
-    self.pointers, self.confidence, self.raw, self.edit = _read_pair(self.corpus_dir, self.info, self.cfg.sr)
-    self.rendered = render(self.raw, self.pointers.astype(np.int32), self.cfg)
+    self.pointers, self.confidence, self.raw, self.edit, self.sr = _read_pair(self.corpus_dir, self.info)
+    self.rendered = render(self.raw, self.pointers.astype(np.int32), self.cfg, sr=self.sr)     # at the raw file's quality
     self.seams, self.seam_index, self.excerpts = seam_frames(self.pointers), -1, {}
     self.seam_info = describe_seams(self.pointers)
     if self.full_audio:
         for k, y in (('raw', self.raw), ('edit', self.edit if self.edit is not None else np.zeros(1)), ('rendered', self.rendered)):
-            self.players[k].value = wav_bytes(y, self.cfg.sr)
-    for k in ('seam_edit', 'seam_raw_from', 'seam_raw_to'): self.players[k].value = wav_bytes(np.zeros(0), self.cfg.sr)
+            self.players[k].value = wav_bytes(y, self.sr, 'PCM_24')
+    for k in ('seam_edit', 'seam_raw_from', 'seam_raw_to'): self.players[k].value = wav_bytes(np.zeros(0), self.sr)
     if self.figure is None: self.figure = _figure_container(self._pair_figure())   # made once, for the box on screen
     else: update_figure(self.figure, self._pair_figure())
     if self.dropdown.value != name: self.dropdown.value = name    # observer re-enters once, harmlessly
@@ -407,8 +413,8 @@ def _refresh(self: Explorer):
 @patch
 def _span(self: Explorer, center_frame: int, n: int) -> tuple[int, int]:
     "Sample range of the excerpt around `center_frame` in a signal of `n` samples, shifted to fit inside it."
-    length = min(n, int(self.excerpt_seconds * self.cfg.sr))
-    start = int(np.clip(center_frame * self.cfg.hop_length - length // 2, 0, n - length))
+    length = min(n, int(self.excerpt_seconds * self.sr))
+    start = int(np.clip(round(center_frame * self.cfg.hop_length * self.sr / self.cfg.sr) - length // 2, 0, n - length))
     return start, start + length
 
 @patch
@@ -432,7 +438,7 @@ def goto_seam(self: Explorer, i: int) -> int | None:
     for key, sig in (('edit', edit_audio), ('raw_from', self.raw), ('raw_to', self.raw)):
         span, player = self.excerpts[key], self.players['seam_' + key]
         player.autoplay = self.autoplay and key == 'edit'
-        player.value = wav_bytes(sig[span[0]:span[1]] if span else np.zeros(0), self.cfg.sr)
+        player.value = wav_bytes(sig[span[0]:span[1]] if span else np.zeros(0), self.sr, 'PCM_24')
     x, y = self._seam_marker()
     self.figure.update_traces(selector=dict(name='current seam'), x=x, y=y)
     self._refresh()
@@ -466,7 +472,7 @@ def widget(self: Explorer):
 @patch
 def static_html(self: Explorer, max_seams: int = 12) -> str:
     "The current pair for a page without a kernel: its path and a table of its seams with `<audio>` players."
-    fps, sr, n = self.cfg.frames_per_second, self.cfg.sr, len(self.seams)
+    fps, sr, n = self.cfg.frames_per_second, self.sr, len(self.seams)
     at = lambda q: 'silence' if q is None else round(q / fps, 2)
     fig = figure_html(self._pair_figure())
     edit_audio = self.edit if self.edit is not None else self.rendered
