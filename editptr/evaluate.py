@@ -60,11 +60,14 @@ def predict_item(model, item: dict,             # one `PointerDataset` item
              generate=model.generate(mel, **kw)['pointers'][0].cpu().numpy(),
              generate_ref=model.generate(mel, z=ref['z'], **kw)['pointers'][0].cpu().numpy())
     if hierarchical: r['generate_hierarchical'] = model.generate_hierarchical(mel, coarse_to_fine=True, **kw)['pointers'][0].cpu().numpy()
+    if item['style'] in getattr(model, 'style_bank', {}):      # the style by name, the true length: as a user asks for an edit
+        r['generate_style'] = model.generate(mel, style=item['style'], **{**kw, 'target_length': len(true)})['pointers'][0].cpu().numpy()
     return r
 
 # %% ../nbs/21_evaluate.ipynb #a5de88ac
 TF_METHODS = ('model', 'model (reference z)', 'continue +1', 'copy raw')              # teacher-forced rows
-FR_METHODS = ('model (greedy)', 'model (hierarchical)', 'model (greedy, reference z)', 'continue +1', 'copy raw')  # free-running rows
+FR_METHODS = ('model (greedy, style by name, true length)', 'model (greedy)', 'model (hierarchical)', 'model (greedy, reference z)',
+              'continue +1', 'copy raw')  # free-running rows; the first is what `editptr-edit --style S --duration D` does
 
 def _pad(rows: list, value) -> np.ndarray:
     "List of 1-D arrays as one (n, T_max) array padded with `value`."
@@ -87,7 +90,8 @@ def score_group(items: list[dict]) -> list[dict]:
                      predicted_length=np.array([i[f'{h}_length'] for i in items])) if h else {}
         rows.append(dict(mode='teacher-forced', method=m, **teacher_forced_metrics(tf_preds[m], tgt, **extra)))
     trues = [trim(i['target']) for i in items]
-    fr_preds = {'model (greedy)': [i['generate'] for i in items],
+    fr_preds = {'model (greedy, style by name, true length)': [i.get('generate_style') for i in items],
+                'model (greedy)': [i['generate'] for i in items],
                 'model (hierarchical)': [i.get('generate_hierarchical') for i in items],
                 'model (greedy, reference z)': [i['generate_ref'] for i in items],
                 'continue +1': [continue_sequence(len(t)) for t in trues],
@@ -117,7 +121,7 @@ def metric(self: EvalResult, mode: str, method: str, name: str, style: str = 'al
 # %% ../nbs/21_evaluate.ipynb #6b6587c4
 @patch
 def table(self: EvalResult, mode: str | None = None, style: str | None = None,
-          columns=('accuracy', 'within_5', 'edit_point_accuracy', 'seam_f1', 'length_mae', 'stop_precision')) -> Table:
+          columns=('accuracy', 'within_5', 'edit_point_accuracy', 'seam_f1', 'dest_seam_f1', 'length_mae', 'stop_precision')) -> Table:
     "Table of the rows of one mode / style (all when None): HTML in a notebook, text when printed."
     rs = [r for r in self.rows if (mode is None or r['mode'] == mode) and (style is None or r['style'] == style)]
     return Table([{k: r.get(k) for k in ('mode', 'style', 'method', 'pairs', *columns)} for r in rs])

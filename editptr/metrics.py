@@ -96,9 +96,9 @@ def free_running_metrics(preds,        # generated sequences (1-D each; STOP/PAD
                          trues,        # true sequences, same count
                          tol: int = 3,  # seam tolerance in frames
                         ) -> dict[str, float]:
-    "Accuracy, within-5, edit-point accuracy, length MAE and seam P/R/F1 of generated sequences."
+    "Accuracy, within-5, edit-point accuracy, length MAE, seam P/R/F1 and destination-aware seam P/R/F1 (`dest_seam_*`)."
     if len(preds) != len(trues): raise ValueError(f"{len(preds)} predicted sequences for {len(trues)} true ones")
-    hit = near = at_edit = n = n_edit = seam_hits = n_ps = n_ts = 0
+    hit = near = at_edit = n = n_edit = seam_hits = dest_hits = n_ps = n_ts = 0
     errs = []
     for pred, true in zip(preds, trues):
         p, t = trim(pred), trim(true)
@@ -108,11 +108,12 @@ def free_running_metrics(preds,        # generated sequences (1-D each; STOP/PAD
         at_edit += (q == t)[ep].sum(); n_edit += ep.sum()
         ps, ts = seam_frames(p), seam_frames(t)
         seam_hits += match_seams(ps, ts, tol); n_ps += len(ps); n_ts += len(ts)
+        dest_hits += match_seams(ps, ts, tol, p[ps], t[ts])
         errs.append(abs(len(p) - len(t)))
     nan = float('nan')
     return {'accuracy': hit / n if n else nan, 'within_5': near / n if n else nan,
             'edit_point_accuracy': at_edit / n_edit if n_edit else nan, 'length_mae': float(np.mean(errs)),
-            **seam_counts(seam_hits, n_ps, n_ts)}
+            **seam_counts(seam_hits, n_ps, n_ts), **{f'dest_{k}': v for k, v in seam_counts(dest_hits, n_ps, n_ts).items()}}
 
 # %% ../nbs/16_metrics.ipynb #add40041
 def baseline_metrics(targets,       # (B, T_out) target pointers, STOP then PAD
