@@ -7,8 +7,10 @@
 4. train:     training-step throughput vs a plain nn.Transformer pointer network.
 5. decode:    a whole song's edit: step-by-step vs speculative decoding (draft 16), demo and default
               config, output frames/s and x real time, and agreement with step-by-step greedy.
+6. whole:     whole-song training steps at 4k / 16k / 32k raw frames: the full pointer loss vs the
+              linear-cost one (rows at edit points + 64 sampled steps), time and peak memory.
 
-Usage: python bench/model.py [--small] [--quick] [--threads N] [--only attention,cache,generate,train,decode]
+Usage: python bench/model.py [--small] [--quick] [--threads N] [--only attention,cache,generate,train,decode,whole]
                              [--memory-limit-gb 12]
 
 Time: with one thread (the default) the CPU time of the process (user + system), which is
@@ -266,13 +268,17 @@ def train_child(spec: dict) -> dict:
     torch.manual_seed(0)
     model = (PointerNetwork if spec['kind'] == 'editptr' else PlainPointerTransformer)(config).train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    kw = {'pointer_rows': spec['pointer_rows']} if spec.get('pointer_rows') else {}
     def step():
         opt.zero_grad(set_to_none=True)
-        model(mel, target)['loss'].backward()
+        model(mel, target, **kw)['loss'].backward()
         opt.step()
     try:
-        step()                                                              # warm-up
-        return {'speed': T / timed(step, spec['repeats'])}
+        before = rss_mb()
+        step()                                                              # warm-up (and the peak of one step)
+        peak = peak_rss_mb() - before
+        t = timed(step, spec['repeats'])
+        return {'speed': T / t, 'seconds': t, 'peak_mb': peak}
     except RuntimeError as e:
         return {'error': 'out of memory' if 'alloc' in str(e) else str(e).splitlines()[0][:60]}
 
@@ -293,6 +299,23 @@ def bench_train(config, threads, quick, memory_limit_gb=12):
         ratio = f"{r['editptr']['speed'] / r['nn.Transformer']['speed']:.2f}x" if all('speed' in x for x in r.values()) else '-'
         row = [f'{T:,}', T // 2, cell(r['editptr']), cell(r['nn.Transformer']), ratio]
         print(table([''] * 5, [row]).splitlines()[-1], flush=True)            # one row at a time
+
+
+def bench_whole(threads, quick, memory_limit_gb=12):
+    "Whole-song training steps: the full pointer loss against the linear-cost one (`TrainConfig.pointer_rows`), demo and default config."
+    from editptr.config import preset_configs
+    lengths = [4096, 16384] if quick else [4096, 16384, 32768]
+    print(f'\n## 6. Whole-song training step (forward + backward + AdamW, batch 1, edit = half the raw), '
+          f'full pointer loss vs pointer_rows=64, each run in its own process limited to {memory_limit_gb} GB\n')
+    print(table(['config', 'pointer loss', 'raw frames', 'edit frames', 's / step', 'raw frames/s', 'peak MiB'], []), flush=True)
+    for name, config in (('demo', preset_configs('demo')[0]), ('default', PointerNetworkConfig())):
+        for label, rows in (('full (today)', 0), ('rows at edit points + 64', 64)):
+            for T in lengths:
+                spec = dict(section='train', kind='editptr', T=T, config=config.to_dict(), threads=threads, repeats=1,
+                            memory_limit_gb=memory_limit_gb, pointer_rows=rows)
+                r = child(spec)
+                cells = [r['error']] * 3 if 'error' in r else [f"{r['seconds']:.2f}", f"{r['speed']:.0f}", f"{r['peak_mb']:.0f}"]
+                print(table([''] * 7, [[name, label, f'{T:,}', T // 2, *cells]]).splitlines()[-1], flush=True)
 
 
 def main():
@@ -316,7 +339,7 @@ def main():
           f'torch {torch.__version__}, {a.threads} thread(s))')
     sections = {'attention': lambda: bench_attention(config, a.threads, a.quick), 'cache': lambda: bench_cache(config, a.quick),
                 'generate': lambda: bench_generate(config, a.quick), 'train': lambda: bench_train(config, a.threads, a.quick, a.memory_limit_gb),
-                'decode': lambda: bench_decode(a.quick)}
+                'decode': lambda: bench_decode(a.quick), 'whole': lambda: bench_whole(a.threads, a.quick, a.memory_limit_gb)}
     for name in a.only.split(','): sections[name]()
 
 

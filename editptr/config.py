@@ -141,6 +141,7 @@ class TrainConfig(_DictConfig):
     beat_weight: float = 0.2     # coarse beat-pointer cross-entropy
     structure_weight: float = 0.1  # continue / cut / loop-back cross-entropy
     max_raw_frames: int = 2048   # crop long songs to this many raw frames
+    pointer_rows: int = 0        # 0: pointer loss over every raw frame at every step; N: linear cost (edit points + N sampled steps a song)
     val_every: int = 200         # validate every this many steps
     seed: int = 0                # RNG seed for split, sampling and init
     checkpoint_every: int = 100  # write last.pt every this many steps (a killed run loses at most this many)
@@ -153,7 +154,7 @@ class TrainConfig(_DictConfig):
         weights = [f.name for f in fields(self) if f.name.endswith('_weight')] + ['weight_decay']
         rules = {'batch_size': at_least(1), 'epochs': at_least(1), 'learning_rate': positive(), 'grad_clip': positive(),
                  'max_raw_frames': at_least(1), 'seed': in_range(0, 2**32), **{k: at_least(0) for k in weights},
-                 **{k: at_least(0) for k in ('warmup_steps', 'kl_anneal_steps', 'val_every', 'checkpoint_every', 'max_steps')}}
+                 **{k: at_least(0) for k in ('warmup_steps', 'kl_anneal_steps', 'val_every', 'checkpoint_every', 'max_steps', 'pointer_rows')}}
         named = isinstance(self.best_metric, str) and self.best_metric
         check_fields(self, rules, [] if named else [f"best_metric must be a metric name, got {self.best_metric!r}"])
 

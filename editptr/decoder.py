@@ -204,11 +204,13 @@ def coarse_continue_or_jump(jump_logits: Tensor,  # (B, T, S) bar (or beat) scor
 # %% ../nbs/13_decoder.ipynb #73a51605
 @dataclass
 class DecoderOutput:
-    pointer_logits: Tensor       # (B, T, T_raw)
+    pointer_logits: Tensor       # (B, T, T_raw), or (B, K, T_raw) for the steps in `pointer_rows` only
     beat_pointer_logits: Tensor  # (B, T, NB)
     bar_pointer_logits: Tensor   # (B, T, NR)
     stop_logits: Tensor          # (B, T)
     structure_logits: Tensor     # (B, T, n_structure_classes)
+    pointer_rows: Tensor | None = None  # (B, K) steps whose pointer row was computed (-1: padding); None: every step
+    log_continue: Tensor | None = None  # (B, T) log P(continue) at every step, when rows were picked
 
 class HierarchicalDecoder(nn.Module):
     "Autoregressive pointer decoder: causal sparse self-attention, bar → beat → frame cross-attention, heads."
@@ -252,16 +254,25 @@ def embed(self: HierarchicalDecoder, mem: DecoderMemory, prev: Tensor, steps: Te
 
 # %% ../nbs/13_decoder.ipynb #6f505be0
 @patch
-def heads(self: HierarchicalDecoder, x: Tensor, mem: DecoderMemory, prev: Tensor) -> DecoderOutput:
+def heads(self: HierarchicalDecoder, x: Tensor, mem: DecoderMemory, prev: Tensor,
+          rows: Tensor | None = None,   # (B, K) steps that need their pointer row (-1: none); None: all
+         ) -> DecoderOutput:
     "All head outputs from the self-attention output `x` (B, T, d)."
     h_bar, h_beat, h = self.cross(x, mem, prev)
     h = self.norm(h)
     structure = self.structure_head(h)
     gate = jump_gate(structure[..., CONTINUE].float(), structure[..., CONTINUE + 1:].float().logsumexp(-1), prev, mem.n_frames)
-    jump = self.frame_head(h, mem.frame_keys, mem.frame_mask) + relative_bar_logits(self.rel_bar(h).float(), mem.frame_bar, prev)
     beat = coarse_continue_or_jump(self.beat_head(h_beat, mem.beat_keys, mem.beat_mask), mem.frame_beat, *gate)
     bar = coarse_continue_or_jump(self.bar_head(h_bar, mem.bar_keys, mem.bar_mask), mem.frame_bar, *gate)
-    return DecoderOutput(continue_or_jump(jump, *gate), beat, bar, self.stop_head(h).squeeze(-1).float(), structure)
+    stop = self.stop_head(h).squeeze(-1).float()
+    if rows is None:
+        jump = self.frame_head(h, mem.frame_keys, mem.frame_mask) + relative_bar_logits(self.rel_bar(h).float(), mem.frame_bar, prev)
+        return DecoderOutput(continue_or_jump(jump, *gate), beat, bar, stop, structure)
+    at = rows.clamp(min=0)                                                               # (B, K)
+    hk, pk = h.gather(1, at[..., None].expand(-1, -1, h.shape[-1])), prev.gather(1, at)  # (B, K, d), (B, K)
+    jump = self.frame_head(hk, mem.frame_keys, mem.frame_mask) + relative_bar_logits(self.rel_bar(hk).float(), mem.frame_bar, pk)
+    pointer = continue_or_jump(jump, *(g.gather(1, at) for g in gate))                   # (B, K, T_raw)
+    return DecoderOutput(pointer, beat, bar, stop, structure, rows, gate[1])
 
 # %% ../nbs/13_decoder.ipynb #8676065c
 @patch
@@ -270,11 +281,12 @@ def forward(self: HierarchicalDecoder,
             prev: Tensor,    # (B, T) previous pointer of each step: the targets shifted right, PAD first
             length: Tensor,  # (B,) requested edit length in frames
             z: Tensor,       # (B, Z) edit style
+            rows: Tensor | None = None,  # (B, K) steps whose pointer row to compute (None: all; see `heads`)
            ) -> DecoderOutput:
     "All steps at once (teacher forcing, or recomputing a prefix)."
     x = self.embed(mem, prev, torch.arange(prev.shape[1], device=prev.device), length, z)
     for layer in self.layers: x = layer(x)
-    return self.heads(x, mem, prev)
+    return self.heads(x, mem, prev, rows)
 
 # %% ../nbs/13_decoder.ipynb #dcdc7321
 @patch

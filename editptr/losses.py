@@ -12,7 +12,8 @@ from .pointers import previous_pointers, edit_lengths, edit_points, move_classes
 
 # %% auto #0
 __all__ = ['LOSS_WEIGHT_FIELDS', 'WEIGHT_FIELDS', 'stop_targets', 'coarse_targets', 'masked_cross_entropy', 'edit_point_weights',
-           'stop_loss', 'length_loss', 'smoothness_loss', 'loss_weights', 'pointer_network_losses']
+           'stop_loss', 'length_loss', 'smoothness_loss', 'loss_weights', 'pointer_rows', 'sparse_pointer_losses',
+           'pointer_network_losses']
 
 # %% ../nbs/14_losses.ipynb #cf89c661
 def stop_targets(pointers: Tensor,  # (B, T) pointers, STOP then PAD
@@ -97,6 +98,39 @@ def loss_weights(weights: dict | TrainConfig | None = None,  # overrides: a Trai
         cfg = TrainConfig().replace(**weights)
     return {**{loss: float(getattr(cfg, f)) for loss, f in LOSS_WEIGHT_FIELDS.items()}, 'edit_point_weight': cfg.edit_point_weight}
 
+# %% ../nbs/14_losses.ipynb
+def pointer_rows(pointers: Tensor,  # (B, T) target pointers
+                 n_sampled: int,    # continuing steps a song to sample (for the smoothness estimate)
+                ) -> Tensor:
+    "(B, K) steps that need a full pointer row: every edit point, then up to `n_sampled` random continuing steps (-1: padding)."
+    jump, cont = edit_points(pointers), (pointers >= 0) & ~edit_points(pointers)
+    key = torch.where(jump, 2.0, torch.where(cont, torch.rand(pointers.shape, device=pointers.device), -1.0))  # jumps first
+    k = jump.sum(1) + cont.sum(1).clamp(max=n_sampled)                                    # (B,)
+    top = key.topk(max(1, int(k.max())), dim=1).indices
+    return torch.where(torch.arange(top.shape[1], device=top.device) < k[:, None], top, -1)
+
+def sparse_pointer_losses(outputs: dict,            # 'pointer_logits' (B, K, T_raw) at 'pointer_rows' (B, K), 'log_continue' (B, T)
+                          pointers: Tensor,         # (B, T) target pointers
+                          raw_lengths: Tensor,      # (B,) valid raw frames
+                          edit_point_weight: float,
+                         ) -> tuple[Tensor, Tensor]:
+    "The pointer loss (exact) and the smoothness loss (continuing steps estimated from the sampled ones) from picked rows."
+    lp, rows, log_cont = outputs['pointer_logits'].float(), outputs['pointer_rows'], outputs['log_continue']
+    at, has = rows.clamp(min=0), rows >= 0
+    prev, jump = previous_pointers(pointers), edit_points(pointers)
+    cont, w = (pointers >= 0) & ~jump, edit_point_weights(pointers, edit_point_weight)
+    ce_rows = -lp.gather(-1, pointers.gather(1, at).clamp(min=0)[..., None])[..., 0]      # (B, K)
+    jump_rows = has & jump.gather(1, at)
+    pointer = ((w * -log_cont)[cont].sum() + (w.gather(1, at) * ce_rows)[jump_rows].sum()) / w[pointers >= 0].sum().clamp(min=1)
+    valid = (pointers >= 0) & (prev >= 0)                                                 # steps the smoothness loss counts
+    expected = lp.exp() @ torch.arange(lp.shape[-1], device=lp.device, dtype=torch.float32)   # (B, K)
+    dist = (expected - (prev.gather(1, at) + 1)).abs() / raw_lengths[:, None].float()
+    counted = has & valid.gather(1, at)
+    sampled = counted & ~jump_rows
+    scale = (cont & valid).sum(1) / sampled.sum(1).clamp(min=1)                           # each sample stands for this many steps
+    total = dist[counted & jump_rows].sum() + ((dist * sampled).sum(1) * scale).sum()
+    return pointer, total / valid.sum().clamp(min=1)
+
 # %% ../nbs/14_losses.ipynb #de1e8e84
 def pointer_network_losses(outputs: dict,                     # 'pointer_logits', 'bar_pointer_logits', 'beat_pointer_logits', 'stop_logits', 'structure_logits', 'log_length'
                            pointers: Tensor,                  # (B, T_out) target pointers, STOP then PAD
@@ -108,12 +142,18 @@ def pointer_network_losses(outputs: dict,                     # 'pointer_logits'
                           ) -> dict[str, Tensor]:
     "Every component loss of the pointer network and their weighted sum `'loss'`."
     w = loss_weights(weights)
+    if outputs.get('pointer_rows') is not None:                                          # rows at edit points only
+        n = raw_lengths if raw_lengths is not None else torch.full(pointers.shape[:1], frame_bar.shape[1], device=pointers.device)
+        pointer, smooth = sparse_pointer_losses(outputs, pointers, n, w['edit_point_weight'])
+    else:
+        pointer = masked_cross_entropy(outputs['pointer_logits'], pointers, edit_point_weights(pointers, w['edit_point_weight']))
+        smooth = smoothness_loss(outputs['pointer_logits'], pointers, raw_lengths)
     losses = {
-        'pointer_loss': masked_cross_entropy(outputs['pointer_logits'], pointers, edit_point_weights(pointers, w['edit_point_weight'])),
+        'pointer_loss': pointer,
         'length_loss': length_loss(outputs['log_length'], edit_lengths(pointers)),
         'stop_loss': stop_loss(outputs['stop_logits'], pointers),
         'kl_loss': kl.float().mean(),
-        'smoothness_loss': smoothness_loss(outputs['pointer_logits'], pointers, raw_lengths),
+        'smoothness_loss': smooth,
         'bar_loss': masked_cross_entropy(outputs['bar_pointer_logits'], coarse_targets(pointers, frame_bar)),
         'beat_loss': masked_cross_entropy(outputs['beat_pointer_logits'], coarse_targets(pointers, frame_beat)),
         'structure_loss': masked_cross_entropy(outputs['structure_logits'], move_classes(pointers)),

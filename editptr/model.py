@@ -17,7 +17,7 @@ from .encoder import MultiScaleEncoder, EncoderOutput
 from .vae import EditStyleVAE, reparameterize
 from .decoder import HierarchicalDecoder, DecoderMemory, DecoderOutput
 from .pointers import edit_lengths, previous_pointers
-from .losses import pointer_network_losses
+from .losses import pointer_network_losses, pointer_rows as select_pointer_rows
 
 # %% auto #0
 __all__ = ['PointerNetwork', 'check_pointers', 'choose', 'pick_frame', 'step_uniforms', 'pick_coarse_to_fine', 'build_style_bank',
@@ -66,6 +66,7 @@ def forward(self: PointerNetwork,
             use_vae: bool = True,                    # z from the posterior (else the prior mean, KL 0)
             raw_lengths: Tensor | None = None,       # (B,) valid raw frames
             loss_weights: dict | TrainConfig | None = None,  # overrides of the seed loss weights
+            pointer_rows: int = 0,                   # > 0: pointer rows only at edit points + this many sampled steps (linear cost)
            ) -> dict:
     "Teacher-forced outputs, every component loss and their weighted sum `'loss'`."
     n_frames = torch.full((raw_mel.shape[0],), raw_mel.shape[-1], device=raw_mel.device) if raw_lengths is None else raw_lengths
@@ -74,7 +75,8 @@ def forward(self: PointerNetwork,
     style = self.vae(enc.frames, enc.frame_mask, target_pointers) if use_vae else self.vae(enc.frames, enc.frame_mask, sample=False)
     length = edit_lengths(target_pointers) if target_length is None else target_length
     mem = self.decoder.memory(enc)
-    outputs = dict(vars(self.decoder(mem, previous_pointers(target_pointers), length, style.z)))
+    rows = select_pointer_rows(target_pointers, pointer_rows) if pointer_rows > 0 else None
+    outputs = dict(vars(self.decoder(mem, previous_pointers(target_pointers), length, style.z, rows)))
     outputs['log_length'] = self.decoder.length_head(enc.frames, enc.frame_mask, style.mu)  # (B,) on the mean: no sampling noise
     losses = pointer_network_losses(outputs, target_pointers, enc.frame_beat, enc.frame_bar, style.kl, n_frames, loss_weights)
     return {**losses, **outputs, 'predicted_length': outputs['log_length'].exp(), 'z': style.z}
@@ -117,7 +119,7 @@ def _style_and_length(self: PointerNetwork,
 # %% ../nbs/15_model.ipynb #697f2a58
 def _position(out: DecoderOutput, j: int) -> DecoderOutput:
     "Step `j` of a several-step decoder output, as a one-step output."
-    return DecoderOutput(*(getattr(out, f.name)[:, j:j + 1] for f in dataclasses.fields(out)))
+    return DecoderOutput(*(None if (v := getattr(out, f.name)) is None else v[:, j:j + 1] for f in dataclasses.fields(out)))
 
 def step_uniforms(seed: int, t: int, k: int, B: int, device) -> Tensor:
     "(B, k, 3) uniform numbers of steps t .. t + k - 1 (frame, beat, bar choice), each step from its own seed."
@@ -130,7 +132,7 @@ def _walk(out: DecoderOutput, guess: Tensor, t: int, mem, pick, temperature: flo
          ) -> tuple[int, Tensor, Tensor]:
     "Steps `t ..` of `out` as the step-by-step loop runs them (stop check, pick), up to the first wrong guess: (steps run, last pick, stopped_at)."
     B, k = guess.shape
-    flat = DecoderOutput(*(getattr(out, f.name).flatten(0, 1)[:, None] for f in dataclasses.fields(out)))  # steps as rows
+    flat = DecoderOutput(*(None if (v := getattr(out, f.name)) is None else v.flatten(0, 1)[:, None] for f in dataclasses.fields(out)))  # steps as rows
     rows = SimpleNamespace(**{f: getattr(mem, f).repeat_interleave(k, 0) for f in ('frame_bar', 'frame_beat', 'frame_mask')})
     picks = torch.stack(pick(flat, rows, temperature, None if u is None else u.flatten(0, 1)), -1).view(B, k, 3)
     p_stop, steps = out.stop_logits.sigmoid(), torch.arange(k, device=guess.device)      # (B, k), (k,)

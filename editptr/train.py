@@ -220,6 +220,7 @@ def model_step(model,                 # PointerNetwork (or DDP-wrapped)
                device,                # torch device
                weights: dict,         # loss weights ({'kl_weight': ...} etc.)
                amp: bool = False,     # bf16 autocast (CUDA)
+               pointer_rows: int = 0, # > 0: the linear-cost pointer loss (`TrainConfig.pointer_rows`)
               ) -> dict:
     "Teacher-forced forward: the model's output dict (with 'loss' and its components)."
     import torch
@@ -227,7 +228,7 @@ def model_step(model,                 # PointerNetwork (or DDP-wrapped)
     with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=amp):
         return model(batch['raw_mel'].to(dev), batch['target_pointers'].to(dev),
                      raw_lengths=batch['raw_lengths'].to(dev), beats=batch['beats'].to(dev),
-                     loss_weights=weights)
+                     loss_weights=weights, **({'pointer_rows': pointer_rows} if pointer_rows else {}))
 
 def batch_predictions(out: dict) -> dict:
     "Predicted pointers (B, T_out), stop probabilities (B, T_out), lengths (B,) from the model outputs."
@@ -336,7 +337,7 @@ def train_step(self: Trainer, batch: dict) -> dict:
     import torch
     self.net.train()
     w = self.loss_weights()
-    out = model_step(self.net, batch, self.device, w, self.amp)
+    out = model_step(self.net, batch, self.device, w, self.amp, self.tc.pointer_rows)
     loss = out['loss']
     if not torch.isfinite(loss): raise FloatingPointError(f"loss is {loss.item()} at step {self.step} (batch {batch['names']})")
     self.opt.zero_grad(set_to_none=True)
