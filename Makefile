@@ -57,3 +57,8 @@ demo: $(DEMO_CORPUS)/corpus.json
 # README.md is generated from nbs/index.ipynb
 readme: $(STAMP)
 	$(BIN)/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README
+
+# A real-music corpus from Debian's freely licensed game soundtracks (root, Debian archive): bench/real_corpus.sh
+.PHONY: real-corpus
+real-corpus: $(STAMP)
+	bash bench/real_corpus.sh
