@@ -98,7 +98,7 @@ def loss_weights(weights: dict | TrainConfig | None = None,  # overrides: a Trai
         cfg = TrainConfig().replace(**weights)
     return {**{loss: float(getattr(cfg, f)) for loss, f in LOSS_WEIGHT_FIELDS.items()}, 'edit_point_weight': cfg.edit_point_weight}
 
-# %% ../nbs/14_losses.ipynb
+# %% ../nbs/14_losses.ipynb #8880b537
 def pointer_rows(pointers: Tensor,  # (B, T) target pointers
                  n_sampled: int,    # continuing steps a song to sample (for the smoothness estimate)
                 ) -> Tensor:
