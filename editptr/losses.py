@@ -103,7 +103,8 @@ def pointer_rows(pointers: Tensor,  # (B, T) target pointers
                  n_sampled: int,    # continuing steps a song to sample (for the smoothness estimate)
                 ) -> Tensor:
     "(B, K) steps that need a full pointer row: every edit point, then up to `n_sampled` random continuing steps (-1: padding)."
-    jump, cont = edit_points(pointers), (pointers >= 0) & ~edit_points(pointers)
+    jump = edit_points(pointers)
+    cont = (pointers >= 0) & ~jump
     key = torch.where(jump, 2.0, torch.where(cont, torch.rand(pointers.shape, device=pointers.device), -1.0))  # jumps first
     k = jump.sum(1) + cont.sum(1).clamp(max=n_sampled)                                    # (B,)
     top = key.topk(max(1, int(k.max())), dim=1).indices
