@@ -34,8 +34,9 @@ DEMO_TRAIN  := -p preset demo -p corpus_dir $(DEMO_CORPUS) -p build_corpus False
 	-p threads 2 -p overwrite True
 PAPERMILL   := $(BIN)/papermill --no-progress-bar --log-output
 
+# Whole songs (90-240 s each, the generator's full forms): 40 songs, 32 / 4 / 4 for train / val / test.
 $(DEMO_CORPUS)/corpus.json: $(STAMP)
-	$(BIN)/editptr-data synth --out $(DEMO_CORPUS) --tracks 48 --duration 12 --jobs 2
+	$(BIN)/editptr-data synth --out $(DEMO_CORPUS) --tracks 40 --jobs 2
 
 demo: $(DEMO_CORPUS)/corpus.json
 	mkdir -p reports

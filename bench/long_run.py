@@ -35,11 +35,10 @@ def main(argv=None):
     import torch
     from editptr.evaluate import evaluate
     t0 = time.time()
-    res = evaluate(Path(a.out) / 'best.pt', a.corpus, split='test', device=a.device, max_items=a.eval_items,
-                   max_steps_factor=1.5)
+    res = evaluate(Path(a.out) / 'best.pt', a.corpus, split='test', device=a.device, max_items=a.eval_items)
     eval_s = time.time() - t0
-    for mode in ('teacher-forced', 'free-running'): print(res.table(mode, 'all'))
-    print(res.table('teacher-forced'))
+    for mode in ('free-running', 'teacher-forced'): print(res.table(mode, 'all'))
+    print(res.table('free-running'))
     summary = dict(command=cmd, preset={'name': a.preset, **PRESETS[a.preset]},
                    train_seconds=round(train_s, 1), eval_seconds=round(eval_s, 1),
                    steps_per_second=round(a.max_steps / train_s, 2), nproc=a.nproc, device=a.device,

@@ -140,8 +140,8 @@ class TrainConfig(_DictConfig):
     bar_weight: float = 0.2      # coarse bar-pointer cross-entropy
     beat_weight: float = 0.2     # coarse beat-pointer cross-entropy
     structure_weight: float = 0.1  # continue / cut / loop-back cross-entropy
-    max_raw_frames: int = 2048   # crop long songs to this many raw frames
-    pointer_rows: int = 0        # 0: pointer loss over every raw frame at every step; N: linear cost (edit points + N sampled steps a song)
+    max_raw_frames: int = 32768  # whole songs up to 6 min 20 s; longer raws are cropped to this many frames
+    pointer_rows: int = 64       # pointer rows at every edit point + this many sampled steps a song (linear cost); 0: every step (O(T_out x T_raw))
     val_every: int = 200         # validate every this many steps
     seed: int = 0                # RNG seed for split, sampling and init
     checkpoint_every: int = 100  # write last.pt every this many steps (a killed run loses at most this many)
@@ -162,8 +162,8 @@ class TrainConfig(_DictConfig):
 PRESETS = {
     'tiny': {'model': dict(d_model=32, n_heads=2, n_encoder_layers=1, n_decoder_layers=1, d_ff=64, latent_dim=8),
              'train': dict(max_steps=30, learning_rate=1e-3, warmup_steps=5, val_every=10)},
-    'demo': {'model': dict(d_model=64, n_heads=4, n_encoder_layers=1, n_decoder_layers=1, d_ff=128, latent_dim=16),
-             'train': dict(max_steps=400, learning_rate=1e-3, warmup_steps=30, val_every=100, checkpoint_every=100,
+    'demo': {'model': dict(d_model=64, n_heads=4, n_encoder_layers=1, n_decoder_layers=1, d_ff=128, latent_dim=16, dropout=0.0),
+             'train': dict(batch_size=1, max_steps=300, learning_rate=1e-3, warmup_steps=30, val_every=100, checkpoint_every=50,
                            kl_weight=0.001, kl_anneal_steps=200, stop_weight=5.0, length_weight=3.0)},
     'long': {'model': dict(d_model=128, n_heads=4, n_encoder_layers=2, n_decoder_layers=2, d_ff=512, latent_dim=16),
              'train': dict(learning_rate=1e-3, warmup_steps=100, val_every=200, checkpoint_every=200,

@@ -33,6 +33,17 @@ def save_song(out: Path, song: str, raw_audio, mel, beats_array, pairs: list[dic
 def _report(pairs=(), skipped=(), excluded=()) -> dict:
     return {'pairs': list(pairs), 'skipped': list(skipped), 'excluded': list(excluded)}
 
+def _drop_unchanged(pairs: list[dict],  # dict(name, style, pointers, ...) of one song
+                    n_frames: int,       # raw frames of the song
+                    n_bars: int,         # its bars, for the reason
+                   ) -> tuple[list[dict], list[dict]]:
+    "The pairs whose edit changes the song, and a skip entry for each one that would be the raw unchanged."
+    import numpy as np
+    same = [np.array_equal(pr['pointers'], np.arange(n_frames)) for pr in pairs]
+    why = lambda pr: (f"style {pr['style']} leaves the song unchanged: {n_bars} bars and no part it can cut, loop or move "
+                      "(too short for the style); not written as an edit")
+    return [pr for pr, s in zip(pairs, same) if not s], [{'file': pr['name'], 'reason': why(pr)} for pr, s in zip(pairs, same) if s]
+
 def _reason(e: Exception) -> str:
     "A one-line reason for a skipped file."
     from editptr.audio import AudioError
@@ -77,7 +88,9 @@ def synth_job(out: str, index: int, seed: int, duration: float | None, styles: l
             info = dict(source='truth', bpm=float(track.bpm), track_seed=int(tseed))
             if verify_align: info.update(_agreement(track.audio, pr.edited, pr.pointers, cfg))
             pairs.append(dict(name=f'{song}_{style}', style=style, pointers=pr.pointers, edit_audio=pr.edited, info=info))
-        return _report(save_song(Path(out), song, track.audio, mel, track.beats.to_array(cfg.beats_per_bar), pairs, cfg))
+        pairs, unchanged = _drop_unchanged(pairs, mel.shape[1], len(analysis.bar_lines()) - 1)
+        if not pairs: return _report(skipped=unchanged)
+        return _report(save_song(Path(out), song, track.audio, mel, track.beats.to_array(cfg.beats_per_bar), pairs, cfg), unchanged)
     except Exception as e: return _report(skipped=[{'file': song, 'reason': _reason(e)}])
 
 # %% ../nbs/08_data.ipynb #f9314a44
@@ -95,12 +108,14 @@ def audio_job(out: str, path: str, song: str, styles: list[str], seed: int, dupl
         analysis = analyze(y, cfg)
         info = dict(source='truth', bpm=float(analysis.beats.bpm), original_path=str(path),
                     audio_sr=src.sr, audio_channels=int(raw.shape[1]), **({'duplicate_files': list(duplicates)} if duplicates else {}))
-        pairs = []
-        for j, style in enumerate(styles):
-            p = apply_style(analysis, style, seed=seed * 10 + j)             # = make_pair(y, style, seed=...).pointers
-            pairs.append(dict(name=f'{song}_{style}', style=style, pointers=p, edit_audio=render(raw, p, cfg, 10.0, sr=src.sr), info=info))
-        return _report(save_song(Path(out), song, raw, mel_spectrogram(y, cfg), analysis.beats.to_array(cfg.beats_per_bar),
-                                 pairs, cfg, src.sr, src.subtype))
+        mel = mel_spectrogram(y, cfg)
+        pairs = [dict(name=f'{song}_{style}', style=style, pointers=apply_style(analysis, style, seed=seed * 10 + j), info=info)
+                 for j, style in enumerate(styles)]                   # = make_pair(y, style, seed=...).pointers
+        pairs, unchanged = _drop_unchanged(pairs, mel.shape[1], len(analysis.bar_lines()) - 1)
+        if not pairs: return _report(skipped=unchanged)
+        for pr in pairs: pr['edit_audio'] = render(raw, pr['pointers'], cfg, 10.0, sr=src.sr)
+        return _report(save_song(Path(out), song, raw, mel, analysis.beats.to_array(cfg.beats_per_bar), pairs, cfg, src.sr, src.subtype),
+                       unchanged)
     except Exception as e: return _report(skipped=[{'file': str(path), 'reason': _reason(e)}])
 
 # %% ../nbs/08_data.ipynb #a36a84e4

@@ -183,6 +183,7 @@ def _check_args(args: argparse.Namespace):
     if args.temperature is not None and not args.temperature >= 0: raise EditError(f"--temperature must be >= 0, got {args.temperature}")
     if args.style and args.style_ref: raise EditError("give --style NAME or --style-ref RAW EDIT, not both")
     if args.classical and args.duration is None: raise EditError("--classical needs --duration (the length to retarget to)")
+    if args.classical and args.samples > 1: raise EditError("--classical makes one edit (it is deterministic): drop --samples")
     if not args.classical and not args.checkpoint: raise EditError("give --checkpoint (a trained model), or --classical")
 
 def _style(model, args, cfg: AudioConfig, device: str):
@@ -217,7 +218,7 @@ def _classical_edit(args: argparse.Namespace, source, cfg: AudioConfig) -> tuple
     from editptr.classical import classical_edit
     try: res = classical_edit(analysis_audio(source, cfg.sr), cfg.seconds_to_frames(args.duration), cfg=cfg)
     except ValueError as e: raise EditError(f"--classical: {e}") from None
-    return [res.pointers] * args.samples, dict(classical=True, off_bar_seams=[int(s) for s in res.off_bar_seams])
+    return [res.pointers], dict(classical=True, off_bar_seams=[int(s) for s in res.off_bar_seams])
 
 
 # %% ../nbs/22_edit.ipynb #0016fb3a

@@ -81,6 +81,33 @@ def forward(self: PointerNetwork,
     losses = pointer_network_losses(outputs, target_pointers, enc.frame_beat, enc.frame_bar, style.kl, n_frames, loss_weights)
     return {**losses, **outputs, 'predicted_length': outputs['log_length'].exp(), 'z': style.z}
 
+# %% ../nbs/15_model.ipynb #f755d9ae
+@patch
+@torch.no_grad()
+def teacher_forced_pointers(self: PointerNetwork,
+                            raw_mel: Tensor,                 # (B, n_mels, T_raw) log-mel
+                            target_pointers: Tensor,         # (B, T_out) edit pointers, STOP then PAD
+                            beats: Tensor | None = None,     # (B, T_raw) per-frame beat index
+                            raw_lengths: Tensor | None = None,  # (B,) valid raw frames
+                            z: Tensor | None = None,         # (B, latent_dim) edit style; None: the prior mean
+                            chunk: int = 1024,               # steps whose pointer rows are scored at once
+                           ) -> Tensor:
+    "(B, T_out) the model's top pointer at every teacher-forced step, scored `chunk` steps at a time."
+    was_training = self.training
+    self.eval()
+    try:
+        enc = self.encode_raw(raw_mel, beats, raw_lengths)
+        z = self.vae(enc.frames, enc.frame_mask, sample=False).z if z is None else z
+        mem, prev = self.decoder.memory(enc), previous_pointers(target_pointers)                 # prev (B, T_out)
+        steps = torch.arange(prev.shape[1], device=prev.device)
+        x = self.decoder.embed(mem, prev, steps, edit_lengths(target_pointers), z)              # (B, T_out, d)
+        for layer in self.decoder.layers: x = layer(x)
+        return torch.cat([self.decoder.heads(x[:, s:s + chunk], mem, prev[:, s:s + chunk]).pointer_logits.argmax(-1)
+                          for s in range(0, len(steps), chunk)], 1)                              # (B, T_out)
+    finally:
+        self.train(was_training)
+
+
 # %% ../nbs/15_model.ipynb #fd678d8f
 def choose(logits: Tensor,                # (B, S) scores, -inf = not allowed
            temperature: float,            # 0: greedy

@@ -362,13 +362,16 @@ def validate(self: Trainer, max_batches: int | None = None) -> dict:
     losses, preds, tgts, stops, lens, n = {}, [], [], [], [], 0
     loader = DataLoader(self.val_ds, batch_size=self.tc.batch_size, shuffle=False, collate_fn=collate_fn)
     with torch.random.fork_rng(devices=[]), torch.no_grad():
+        torch.manual_seed(self.tc.seed)                # the same sampled pointer rows at every validation
         for i, b in enumerate(loader):
             if max_batches is not None and i >= max_batches: break
-            out = model_step(self.model, b, self.device, self.loss_weights(), self.amp)
+            out = model_step(self.model, b, self.device, self.loss_weights(), self.amp, self.tc.pointer_rows)
             for k, v in out.items():
                 if k.endswith('loss') and torch.is_tensor(v) and v.dim() == 0:
                     losses[k] = losses.get(k, 0.0) + float(v) * len(b['names'])
             p = batch_predictions(out); n += len(b['names'])
+            if self.tc.pointer_rows:                   # rows were sampled: the top pointer of every step, chunk by chunk
+                p['pointers'] = self.model.teacher_forced_pointers(*(b[k].to(self.device) for k in ('raw_mel', 'target_pointers', 'beats', 'raw_lengths')))
             preds.append(p['pointers'].cpu().numpy()); tgts.append(b['target_pointers'].numpy())
             if p['stop_probs'] is not None: stops.append(p['stop_probs'].cpu().numpy())
             if p['lengths'] is not None: lens.append(p['lengths'].cpu().numpy())

@@ -26,8 +26,11 @@ def test_synth_parallel(tmp_path):
     r = run('synth', '--out', out, '--tracks', 3, '--duration', 8, '--jobs', 2, '--seed', 1, '--no-progress')
     assert r.returncode == 0, r.stderr
     c = json.loads((out / 'corpus.json').read_text())
-    assert c['style_counts'] == {'extend': 3, 'rearrange': 3, 'shorten': 3, 'trim': 3}
-    assert c['n_pairs'] == 12 and len(c['songs']) == 3 and c['skipped'] == []
+    assert c['style_counts'] == {'extend': 3, 'rearrange': 3, 'shorten': 3}      # 8 s songs have no intro or outro to trim:
+    assert c['n_pairs'] == 9 and len(c['songs']) == 3                            # trim is skipped and reported, not an identity
+    assert sorted(s['file'] for s in c['skipped']) == ['synth0000_trim', 'synth0001_trim', 'synth0002_trim']
+    assert all('too short for the style' in s['reason'] for s in c['skipped'])
+    assert 'synth0000_trim' in r.stdout
     for name in c['pairs']:
         info = json.loads((out / 'pointers' / f'{name}_info.json').read_text())
         mel = np.load(out / 'cache' / f'{name}_mel.npy', mmap_mode='r')
@@ -40,7 +43,7 @@ def test_synth_parallel(tmp_path):
             assert k in info, k
         assert (out / 'pointers' / f'{name}_alignment.png').is_file()
         assert Path(info['edit_path']).is_file() and Path(info['raw_path']).is_file()
-    assert 'total' in r.stdout and 'skipped: 0' in r.stdout
+    assert 'total' in r.stdout and 'skipped: 3' in r.stdout
     # the same seed gives the same corpus, in one process or two
     r1 = run('synth', '--out', tmp_path / 'one', '--tracks', 3, '--duration', 8, '--jobs', 1, '--seed', 1, '--no-progress')
     assert r1.returncode == 0
@@ -82,10 +85,10 @@ def test_audio_bad_files_are_skipped(tmp_path):
     sf.write(src / 'quiet.wav', np.zeros(22050 * 2, np.float32), 22050)
     nan = np.full(22050, np.nan, np.float32); sf.write(src / 'nan.wav', nan, 22050, subtype='FLOAT')
     sf.write(src / 'blip.flac', np.ones(500, np.float32) * 0.5, 22050)
-    r = run('audio', src, '--out', tmp_path / 'c', '--styles', 'trim', '--jobs', 2, '--no-progress')
+    r = run('audio', src, '--out', tmp_path / 'c', '--styles', 'shorten', '--jobs', 2, '--no-progress')
     assert r.returncode == 0, r.stderr
     c = json.loads((tmp_path / 'c' / 'corpus.json').read_text())
-    assert c['pairs'] == ['song_trim']
+    assert c['pairs'] == ['song_shorten']
     skipped = sorted(Path(s['file']).name for s in c['skipped'])
     assert skipped == ['blip.flac', 'empty.wav', 'nan.wav', 'quiet.wav', 'text.mp3'], c['skipped']
     assert all(s['reason'] for s in c['skipped'])
@@ -168,20 +171,20 @@ def test_audio_source_quality_duplicates_and_rerun(tmp_path):
     sf.write(src / 'y.flac', pcm, 48000, subtype='PCM_24')                       # the same music, another name and format
     out = src / 'corpus'
     for extra in ([], ['--force']):
-        r = run('audio', src, '--out', out, '--styles', 'trim', '--jobs', 1, '--no-progress', *extra)
+        r = run('audio', src, '--out', out, '--styles', 'shorten', '--jobs', 1, '--no-progress', *extra)
         assert r.returncode == 0, r.stderr
         c = json.loads((out / 'corpus.json').read_text())
-        assert c['pairs'] == ['x_trim'] and c['songs'] == ['x'], c              # never its own edits, never twice
+        assert c['pairs'] == ['x_shorten'] and c['songs'] == ['x'], c              # never its own edits, never twice
         assert c['duplicates'] == [{'file': str(src / 'y.flac'), 'duplicate_of': str(src / 'x.wav'), 'difference_db': 0.0}]
         assert f"duplicate {src / 'y.flac'}: same music as {src / 'x.wav'}" in r.stdout
     assert c['skipped'] == [{'file': str(out), 'reason': 'the output folder (--out): not read for songs'}]
-    info = json.loads((out / 'pointers' / 'x_trim_info.json').read_text())
+    info = json.loads((out / 'pointers' / 'x_shorten_info.json').read_text())
     assert info['duplicate_files'] == [str(src / 'y.flac')] and (info['audio_sr'], info['audio_channels']) == (48000, 2)
     for side in ('raw', 'edit'):
-        i = sf.info(out / 'audio' / f'x_trim_{side}.wav')
+        i = sf.info(out / 'audio' / f'x_shorten_{side}.wav')
         assert (i.samplerate, i.channels, i.subtype) == (48000, 2, 'PCM_24'), i
-    assert np.array_equal(sf.read(out / 'audio' / 'x_trim_raw.wav', dtype='int32')[0], pcm)   # the input samples
-    mel = np.load(out / 'cache' / 'x_trim_mel.npy')
+    assert np.array_equal(sf.read(out / 'audio' / 'x_shorten_raw.wav', dtype='int32')[0], pcm)   # the input samples
+    mel = np.load(out / 'cache' / 'x_shorten_mel.npy')
     assert mel.shape[1] == info['n_raw_frames'] == 1 + int(np.ceil(len(pcm) * 22050 / 48000)) // 256   # analysis grid
 
 

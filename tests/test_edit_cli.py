@@ -211,6 +211,8 @@ def test_classical_needs_no_checkpoint(work):
     assert len(p) == round(4.5 * SR / HOP) and ops['classical'] is True and 'checkpoint' not in ops
     bad = cli(work / 'song.wav', '--classical', '--out', work / 'c2.wav')
     assert bad.returncode == 2 and '--classical needs --duration' in bad.stderr
+    same = cli(work / 'song.wav', '--classical', '--duration', 4.5, '--samples', 3, '--out', work / 'c3.wav')
+    assert same.returncode == 2 and '--classical makes one edit' in same.stderr
     none = cli(work / 'song.wav', '--out', work / 'c3.wav')
     assert none.returncode == 2 and 'give --checkpoint' in none.stderr
 

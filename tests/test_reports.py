@@ -1,7 +1,7 @@
 """Reports and the Explorer as people see them.
 
-The runbooks (`nbs/train.ipynb`, `evaluate.ipynb`, `explore.ipynb`) are executed with papermill on their tiny
-defaults, stripped of widget state and converted to HTML with nbconvert exactly as `make demo` does, and each
+The runbooks (`nbs/train.ipynb`, `evaluate.ipynb`, `explore.ipynb`, `real.ipynb`) are executed with papermill on
+their tiny defaults, stripped of widget state and converted to HTML with nbconvert exactly as `make demo` does, and each
 page is opened in headless Chromium (Debian's `chromium`, offline, nothing downloaded): every figure the
 notebook made must have been drawn (a `.plotly-graph-div` holding plotly's `svg.main-svg` after the scripts
 ran), tables must be `<table>`s, and no console error may appear. The Explorer is also checked without a
@@ -28,6 +28,8 @@ RUNBOOKS = {  # runbook: (papermill parameters, fewest figures it must make); th
     'evaluate': (['-p', 'checkpoint', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus', '{tmp}/corpus',
                   '-p', 'tiny_save_dir', '{tmp}/model'], 5),
     'explore': (['-p', 'corpus_dir', 'none', '-p', 'tiny_dir', '{tmp}/corpus', '-p', 'tiny_tracks', '1', '-p', 'tiny_duration', '12'], 3),
+    'real': (['-p', 'checkpoint', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus', '{tmp}/corpus',
+              '-p', 'tiny_save_dir', '{tmp}/model'], 6),                   # 3 songs: analysis and paths each
 }
 # Put in front of a page: console.error, uncaught errors, failed loads and rejected promises, written into the DOM.
 CAPTURE = """<script>(function(){
@@ -117,7 +119,20 @@ def test_runbook_report_in_a_browser(name, tmp_path):
     params, least = RUNBOOKS[name]
     ipynb, html = make_report(name, [p.format(tmp=tmp_path) for p in params], tmp_path)
     counts = check_page(ipynb, html, tmp_path, least)
+    if name == 'real': check_real(html)
     print(name, counts)
+
+
+def check_real(html_file: Path):
+    "The songs' players (with the ids their seam links seek) and seam tables are on the page, which says it shows the fallback."
+    from bs4 import BeautifulSoup
+    soup = BeautifulSoup(html_file.read_text(), 'html.parser')
+    assert 'FALLBACK' in soup.text, 'the tiny fallback is not announced'
+    ids = {a.get('id') for a in soup.select('audio')}
+    assert len(ids) >= 3 * 3 and None not in ids, f'{len(ids)} players (3 songs: raw, true edit, model at least)'
+    links = soup.select('table a[onclick]')
+    assert links and all(re.search(r"getElementById\('([^']+)'\)", a['onclick'])[1] in ids for a in links), 'a seam link seeks no player'
+    assert html_file.stat().st_size < 30e6, f'{html_file.stat().st_size / 1e6:.1f} MB'
 
 
 def test_explorer_updates_one_figure(tmp_path):

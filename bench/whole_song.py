@@ -1,0 +1,78 @@
+"""What a user gets from `editptr-edit` on whole held-out songs: the model's free-running edits beside the baselines.
+
+    python bench/whole_song.py --checkpoint models/pointer_network/best.pt --corpus data/synth \\
+        [--split test] [--max-items N] [--samples 8] [--threads 2] [--out bench/results/whole_song_cpu.md]
+
+Runs `editptr.evaluate.evaluate` on the split's whole songs (no crop; every decoder is given the true edit length)
+and prints, per style and over all pairs, one Markdown table whose rows are the free-running methods
+(`editptr.evaluate.FR_METHODS`: style by name, a reference pair from another song, best of `--samples` prior
+samples, the prior's greedy edit, coarse to fine, continue +1, copy raw, the classical editor). Columns:
+dest F1 = destination-aware seam F1 (tol 3 frames), seam F1 = the same without destinations, accuracy = share of
+output frames equal to the truth, length MAE (frames; 0 when the length is given and kept), on bars = share of
+seams with both sides within 2 frames of a bar line, seam dist = mean `seam_quality` distance of the seams (1: as
+smooth as the music's own frame-to-frame change), distinct = distinct edits among the samples. '–': no value
+(no seams, or not a sampled row). The header states checkpoint, corpus, songs and pairs, torch, threads and wall time.
+"""
+import argparse, math, os, time, warnings
+from pathlib import Path
+
+COLUMNS = {'pairs': 'pairs', 'dest_seam_f1': 'dest F1', 'seam_f1': 'seam F1', 'accuracy': 'accuracy', 'length_mae': 'length MAE',
+           'seams_on_bars': 'on bars', 'seam_distance': 'seam dist', 'distinct_edits': 'distinct'}
+
+
+def fmt(v):
+    if v is None or (isinstance(v, float) and math.isnan(v)): return '–'
+    if isinstance(v, int): return str(v)
+    return f'{v:.2f}'
+
+
+def style_table(rows):
+    "Markdown table of one style's free-running rows, one per method."
+    out = ['| method | ' + ' | '.join(COLUMNS.values()) + ' |', '|---|' + '---|' * len(COLUMNS)]
+    return '\n'.join(out + [f"| {r['method']} | " + ' | '.join(fmt(r.get(c)) for c in COLUMNS) + ' |' for r in rows])
+
+
+def report(res, header):
+    "The header, then one section per style ('all' last) of the free-running rows."
+    rows = [r for r in res.rows if r['mode'] == 'free-running']
+    styles = list(dict.fromkeys(r['style'] for r in rows))            # evaluate's order: styles by name, 'all' last
+    lines = [header, '']
+    for s in styles: lines += [f'## {s}', '', style_table([r for r in rows if r['style'] == s]), '']
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--checkpoint', required=True, help='trained checkpoint (best.pt)')
+    ap.add_argument('--corpus', required=True, help='corpus the checkpoint was trained on (split by song, seed 0)')
+    ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
+    ap.add_argument('--max-items', type=int, default=None, help='pairs to evaluate (default: the whole split)')
+    ap.add_argument('--samples', type=int, default=8, help='prior samples per pair for the best-of row')
+    ap.add_argument('--threads', type=int, default=2, help='CPU threads (torch and the numeric libraries)')
+    ap.add_argument('--device', default='cpu')
+    ap.add_argument('--out', default='bench/results/whole_song_cpu.md', help="write the report here too ('' : print only)")
+    a = ap.parse_args(argv)
+    for v in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'NUMBA_NUM_THREADS'): os.environ[v] = str(a.threads)
+    import torch                                                     # after the thread settings: numpy reads them on import
+    from editptr.evaluate import evaluate
+    torch.set_num_threads(a.threads)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')                              # librosa's notes on the classical editor's analysis
+        res = evaluate(a.checkpoint, a.corpus, split=a.split, device=a.device, max_items=a.max_items, samples=a.samples, progress=True)
+    wall = time.perf_counter() - t0
+    songs = len({it['song'] for it in res.items})
+    frames = [it['n_raw'] for it in res.items]
+    header = (f'# Whole songs, free-running (checkpoint {a.checkpoint}, corpus {a.corpus}, {a.split} split: {songs} songs, '
+              f'{len(res.items)} pairs, {min(frames)}-{max(frames)} raw frames; best of {a.samples} prior samples; torch {torch.__version__}, {a.threads} thread(s), '
+              f'{a.device}; wall time {wall:.0f} s)\n\nEvery decoder is given the true edit length. Produced by '
+              f'`python bench/whole_song.py`; columns are described in its docstring.')
+    text = report(res, header)
+    print(text)
+    if a.out:
+        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.out).write_text(text + '\n')
+
+
+if __name__ == '__main__':
+    main()
