@@ -115,7 +115,7 @@ def predict_pointers(model, mel: np.ndarray, beats: np.ndarray | None = None,
                      target_frames: int | None = None,   # requested edit length in frames (None: the model's prediction)
                      z=None,                             # style latent (None: the model's prior)
                      samples: int = 1,                   # number of edits
-                     temperature: float | None = None,   # sampling temperature (None: greedy for 1 sample, 1.0 for more)
+                     temperature: float | None = None,   # pointer sampling temperature (None: greedy; see below)
                      hierarchical: bool = False,         # coarse-to-fine decoding
                      max_frames: int | None = None,      # hard cap on generated frames (None: the model's bound)
                      device: str = 'cpu',
@@ -123,10 +123,11 @@ def predict_pointers(model, mel: np.ndarray, beats: np.ndarray | None = None,
                     ) -> list[np.ndarray]:
     "Generate `samples` pointer arrays (int32, no STOP) for one raw mel, all samples in one batch."
     import torch
-    if temperature is None: temperature = 1.0 if samples > 1 else 0.0
     m = torch.as_tensor(mel, dtype=torch.float32)[None].to(device).expand(samples, -1, -1)
     b = None if beats is None else torch.as_tensor(beats, dtype=torch.long)[None].to(device).expand(samples, -1)
     if z is not None: z = z.expand(samples, -1)
+    if temperature is None and samples > 1 and z is None: z, temperature = model.prior_styles(m, b), 0.0   # N styles, each greedy
+    elif temperature is None: temperature = 1.0 if samples > 1 else 0.0                   # one style given: sampled pointers differ
     kw = dict(beats=b, target_length=target_frames, z=z, temperature=float(temperature), max_steps=max_frames, progress=progress)
     with torch.no_grad():
         res = model.generate_hierarchical(m, coarse_to_fine=True, **kw) if hierarchical else model.generate(m, **kw)
@@ -142,9 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--duration', type=float, help='target edit length in seconds')
     ap.add_argument('--style', metavar='NAME', help="edit style by name (the model's style bank, e.g. shorten, extend, trim, rearrange)")
     ap.add_argument('--style-ref', nargs=2, metavar=('RAW', 'EDIT'), help='a raw/edit pair whose editing style to imitate')
-    ap.add_argument('--samples', type=int, default=1, help='number of different edits (OUT_1.wav ..)')
+    ap.add_argument('--samples', type=int, default=1, help='number of different edits (OUT_1.wav ..): styles drawn from the prior, or with a style, sampled pointers')
     ap.add_argument('--hierarchical', action='store_true', help='coarse-to-fine decoding: bar, beat, frame')
-    ap.add_argument('--temperature', type=float, help='sampling temperature (default: greedy; 1.0 with --samples > 1)')
+    ap.add_argument('--temperature', type=float, help='pointer sampling temperature (default: greedy; 1.0 with --samples > 1 and a style)')
     ap.add_argument('--max-seconds', type=float, help='hard cap on the edit length in seconds')
     ap.add_argument('--seed', type=int, default=0, help='random seed for sampling')
     ap.add_argument('--device', default='cpu', help="torch device, e.g. 'cpu' or 'cuda'")

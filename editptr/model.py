@@ -312,6 +312,23 @@ def build_style_bank(model: PointerNetwork, dataset) -> dict[str, Tensor]:
         by_style.setdefault(it['style'], []).append(z.cpu())
     return {s: torch.stack(zs).mean(0) for s, zs in sorted(by_style.items())}
 
+# %% ../nbs/15_model.ipynb #510a66bc
+@patch
+@torch.no_grad()
+def prior_styles(self: PointerNetwork,
+                 raw_mel: Tensor,                    # (B, n_mels, T_raw) log-mel (B copies of one song: B styles for it)
+                 beats: Tensor | None = None, raw_lengths: Tensor | None = None,
+                ) -> Tensor:
+    "(B, latent_dim) an edit style drawn from the prior of each raw."
+    was_training = self.training
+    self.eval()
+    try:
+        enc = self.encode_raw(raw_mel, beats, raw_lengths)
+        return reparameterize(*self.vae.prior(enc.frames, enc.frame_mask))
+    finally:
+        self.train(was_training)
+
+
 # %% ../nbs/15_model.ipynb #9016c19c
 class CheckpointError(ValueError):
     "A checkpoint that cannot be used; the message names the file."

@@ -274,8 +274,9 @@ def audio_html(y: np.ndarray,                # mono signal
               ) -> str:
     "An `<audio>` player with the signal inside (Ogg Vorbis) and its length: plays offline, without a kernel."
     import soundfile as sf
-    buf = io.BytesIO()
-    sf.write(buf, np.clip(np.asarray(y, dtype=np.float32), -1, 1), sr, format='OGG', subtype='VORBIS')
+    y, buf = np.clip(np.asarray(y, dtype=np.float32), -1, 1), io.BytesIO()
+    with sf.SoundFile(buf, 'w', sr, 1 if y.ndim == 1 else y.shape[1], format='OGG', subtype='VORBIS') as f:
+        for a in range(0, len(y), 65536): f.write(y[a:a + 65536])   # in blocks: one multi-million-sample write crashes libsndfile's Vorbis encoder
     src = base64.b64encode(buf.getvalue()).decode()
     text = f'{html.escape(label)} ' if label else ''
     return (f'<span class="editptr-audio">{text}<audio controls preload="metadata" style="width:230px;vertical-align:middle" '
