@@ -42,7 +42,7 @@ demo: $(DEMO_CORPUS)/corpus.json
 	mkdir -p reports
 	$(PAPERMILL) nbs/train.ipynb reports/train.ipynb $(DEMO_TRAIN)
 	$(PAPERMILL) nbs/evaluate.ipynb reports/evaluate.ipynb -p checkpoint $(DEMO_MODEL)/best.pt \
-	  -p corpus_dir $(DEMO_CORPUS) -p max_items 12 -p max_steps_factor 1.5
+	  -p corpus_dir $(DEMO_CORPUS) -p max_items 8 -p samples 8
 	$(PAPERMILL) nbs/explore.ipynb reports/explore.ipynb -p corpus_dir $(DEMO_CORPUS)
 # Reports keep no widget state (nbconvert would show the widget view, whose renderer comes from a CDN, not the
 # Explorer's static view; and it holds plotly.js again) and load no script from a CDN (no maths, no require.js):

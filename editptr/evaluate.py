@@ -128,7 +128,8 @@ def predict_item(model, item: dict,                    # one `PointerDataset` it
         z = model.encode_style(rb['raw_mel'].to(device), rb['target_pointers'].to(device), beats=rb['beats'].to(device))
         fr['model (reference pair)'] = first(model.generate(mel, z=z, **kw))
     torch.manual_seed(sample_seed)
-    drawn = model.generate(mel.expand(samples, -1, -1), **{**kw, 'beats': beats.expand(samples, -1), 'temperature': 1.0})['pointers']
+    many, many_beats = mel.expand(samples, -1, -1), beats.expand(samples, -1)
+    drawn = model.generate(many, **{**kw, 'beats': many_beats, 'z': model.prior_styles(many, many_beats)})['pointers']   # styles from the prior, greedy
     drawn = [p.cpu().numpy() for p in drawn]
     fr['model (prior, best of 8)'], r['distinct_edits'] = best_sample(drawn, true), distinct_edits(drawn)
     fr['model (prior, greedy)'] = first(model.generate(mel, **kw))
