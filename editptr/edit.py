@@ -41,18 +41,21 @@ def check_outputs(paths: list[dict[str, Path]], force: bool = False):
 # %% ../nbs/22_edit.ipynb #fbf7fa22
 def edit_report(pointers: np.ndarray, cfg: AudioConfig = AudioConfig(),
                 raw_mel: np.ndarray | None = None,   # (n_mels, T_raw): adds each seam's `seam_quality` score
+                frame_beat: np.ndarray | None = None,  # (T_raw,) beat index per raw frame: adds `on_bar` to each scored seam
                 **extra) -> dict:
     "The ops-file content: frames, duration, ops text and the seams with their times (and scores)."
     from editptr.viz import describe_seams
     from editptr.pointers import trim_pointers
     from editptr.edits import pointers_to_ops, format_ops
-    from editptr.metrics import seam_quality
+    from editptr.metrics import seam_quality, bar_lines
     p = trim_pointers(pointers)
     fps = cfg.frames_per_second
-    score = {} if raw_mel is None else {q.pop('frame'): q for q in seam_quality(raw_mel, p)}
+    bars = None if frame_beat is None else bar_lines(frame_beat, cfg.beats_per_bar)
+    score = {} if raw_mel is None else {q.pop('frame'): q for q in seam_quality(raw_mel, p, bars)}
     seams = [dict(d, time=round(d['frame'] / fps, 4), **score.get(d['frame'], {})) for d in describe_seams(p)]
-    return dict(n_frames=len(p), duration=round(len(p) * cfg.hop_length / cfg.sr, 4),
-                ops=format_ops(pointers_to_ops(p.astype(np.int32))), seams=seams, **extra)
+    off_bar = {} if bars is None else {'off_bar_seams': [s['frame'] for s in seams if s.get('on_bar') is False]}
+    return {**dict(n_frames=len(p), duration=round(len(p) * cfg.hop_length / cfg.sr, 4),
+                   ops=format_ops(pointers_to_ops(p.astype(np.int32))), seams=seams), **off_bar, **extra}   # the caller's word last
 
 def labels_text(pointers: np.ndarray, cfg: AudioConfig = AudioConfig()) -> str:
     "Audacity label track: `start<TAB>end<TAB>label` per seam, seconds of the edit."
@@ -159,6 +162,7 @@ def _write_edit(paths: dict[str, Path],            # one entry of `output_paths`
                 pointers: np.ndarray,              # (T_edit,) int32, no STOP
                 cfg: AudioConfig = AudioConfig(),
                 raw_mel: np.ndarray | None = None, # the input's log-mel: seams get their scores
+                frame_beat: np.ndarray | None = None,  # (T_raw,) the input's beat index per frame: seams get `on_bar`
                 **info):                           # recorded in the ops file
     "Write one edit's audio (the source's rate, channels and encoding), pointers, ops and labels."
     from editptr.audio import render, write_audio
@@ -166,7 +170,7 @@ def _write_edit(paths: dict[str, Path],            # one entry of `output_paths`
     encoding = write_audio(paths['wav'], audio, source.sr, source.subtype)
     info.update(sample_rate=source.sr, channels=int(source.samples.shape[1]), encoding=encoding)
     np.save(paths['pointers'], pointers)
-    report = edit_report(pointers, cfg, raw_mel, **info)
+    report = edit_report(pointers, cfg, raw_mel, frame_beat, **info)
     paths['ops'].write_text(json.dumps(report, indent=1))
     if 'preview' in paths:
         raw_src = os.path.relpath(Path(source.path).resolve(), paths['preview'].parent.resolve())
@@ -238,7 +242,7 @@ def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     info = dict(input=str(args.input), duration_requested=args.duration, **info)
     for i, (d, p) in enumerate(zip(paths, ptrs)):
         if len(p) == 0: raise EditError(f"{args.input}: the model produced an empty edit (STOP at once)")
-        _write_edit(d, source, p, cfg, mel, **info, sample=f'{i + 1} of {args.samples} (the same --seed and --samples give it again)')
+        _write_edit(d, source, p, cfg, mel, beats, **info, sample=f'{i + 1} of {args.samples} (the same --seed and --samples give it again)')
     return paths
 
 # %% ../nbs/22_edit.ipynb #04f1f616

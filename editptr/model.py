@@ -20,8 +20,9 @@ from .pointers import edit_lengths, previous_pointers
 from .losses import pointer_network_losses, pointer_rows as select_pointer_rows
 
 # %% auto #0
-__all__ = ['PointerNetwork', 'check_pointers', 'choose', 'pick_frame', 'step_uniforms', 'pick_coarse_to_fine', 'build_style_bank',
-           'CheckpointError', 'atomic_save', 'load_checkpoint', 'state_dict_problems']
+__all__ = ['MIN_RUN', 'PointerNetwork', 'check_pointers', 'choose', 'pick_frame', 'step_uniforms', 'hold_runs',
+           'pick_coarse_to_fine', 'build_style_bank', 'CheckpointError', 'atomic_save', 'load_checkpoint',
+           'state_dict_problems']
 
 # %% ../nbs/15_model.ipynb #5126d46b
 class PointerNetwork(nn.Module):
@@ -153,16 +154,31 @@ def step_uniforms(seed: int, t: int, k: int, B: int, device) -> Tensor:
     gens = [torch.Generator(device).manual_seed(seed + s) for s in range(t, t + k)]
     return torch.stack([torch.rand(B, 3, generator=g, device=device) for g in gens], 1)
 
+def hold_runs(picks: Tensor,   # (B, k, 3) frame, bar and beat picked at each step
+              nxt: Tensor,     # (B, k) the frame that would continue the run at each step
+              short: Tensor,   # (B, k) True where the run since the last seam is still too short to leave
+              mem) -> Tensor:
+    "`picks` with every seam where `short` replaced by the continuing frame (where the raw has one)."
+    hold = short & (nxt > 0) & (nxt < mem.n_frames[:, None]) & (picks[..., 0] != nxt)   # nxt <= 0: no frame played yet
+    at = nxt.clamp(0, mem.frame_bar.shape[1] - 1)
+    held = torch.stack([nxt, mem.frame_bar.gather(1, at), mem.frame_beat.gather(1, at)], -1)
+    return torch.where(hold[..., None], held, picks)
+
 def _walk(out: DecoderOutput, guess: Tensor, t: int, mem, pick, temperature: float, u: Tensor | None,
           stop_threshold: float, stopped_at: Tensor, max_steps: int, chosen: list, stop_probs: list,
           stop_at: Tensor | None = None,  # (B,) exact edit length of each row (None: the stop head decides)
-         ) -> tuple[int, Tensor, Tensor]:
-    "Steps `t ..` of `out` as the step-by-step loop runs them (stop check, pick), up to the first wrong guess: (steps run, last pick, stopped_at)."
+          run: Tensor | None = None,      # (B,) frames played since the last seam, the input frame included
+          min_run: int = 0,               # no seam until the run since the last one has this many frames
+         ) -> tuple[int, Tensor, Tensor, Tensor]:
+    "Steps `t ..` of `out` as the step-by-step loop runs them (stop check, pick), up to the first wrong guess: (steps run, last pick, stopped_at, run)."
     B, k = guess.shape
     flat = DecoderOutput(*(None if (v := getattr(out, f.name)) is None else v.flatten(0, 1)[:, None] for f in dataclasses.fields(out)))  # steps as rows
     rows = SimpleNamespace(**{f: getattr(mem, f).repeat_interleave(k, 0) for f in ('frame_bar', 'frame_beat', 'frame_mask')})
     picks = torch.stack(pick(flat, rows, temperature, None if u is None else u.flatten(0, 1)), -1).view(B, k, 3)
     p_stop, steps = out.stop_logits.sigmoid(), torch.arange(k, device=guess.device)      # (B, k), (k,)
+    run = torch.zeros(B, dtype=torch.long, device=guess.device) if run is None else run
+    nxt = guess + 1                                                                      # (B, k) the frame that continues the run
+    if min_run > 1: picks = hold_runs(picks, nxt, run[:, None] + steps < min_run, mem)
     hit = p_stop > stop_threshold if stop_at is None else (t + steps)[None] == stop_at[:, None]   # (B, k)
     first_hit = torch.where(hit, steps, k).amin(1)
     first_hit = torch.where(stopped_at < max_steps, -1, first_hit)                         # -1: stopped before this round
@@ -173,13 +189,14 @@ def _walk(out: DecoderOutput, guess: Tensor, t: int, mem, pick, temperature: flo
     n_picked = e if done[e] else e + 1
     stop_probs.append(p_stop[:, :e + 1]); chosen.append(picks[:, :n_picked])
     stopped_at = torch.where((first_hit >= 0) & (first_hit <= e), t + first_hit, stopped_at)
-    return e + 1, picks[:, n_picked - 1, 0] if n_picked else None, stopped_at
+    if n_picked: run = torch.where(picks[:, n_picked - 1, 0] == nxt[:, n_picked - 1], run + n_picked, 1)   # a seam starts a new run
+    return e + 1, picks[:, n_picked - 1, 0] if n_picked else None, stopped_at, run
 
 # %% ../nbs/15_model.ipynb #15b6ff53
 @patch
 @torch.no_grad()
 def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths,
-            stop_threshold, draft: int = 16, progress: bool = False) -> dict:
+            stop_threshold, draft: int = 16, progress: bool = False, min_run: int = 0) -> dict:
     "The generation loop shared by `generate` and `generate_hierarchical`; `pick(out, mem, temperature)` chooses (frame, bar, beat)."
     from tqdm.auto import tqdm
     was_training = self.training; self.eval()
@@ -192,6 +209,7 @@ def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, 
         cache = self.decoder.init_cache(B, dev, enc.frames.dtype) if use_cache else None
         prev, prevs, chosen, stop_probs = torch.full((B,), PAD_TOKEN, device=dev), [], [], []
         stopped_at = torch.full((B,), max_steps, device=dev)                             # step each row stopped at
+        run = torch.zeros(B, dtype=torch.long, device=dev)                               # frames since the last seam
         seed = int(torch.randint(0, 2**62, (1,))) if temperature > 0 else None   # from torch's generator: manual_seed still rules
         t, k, bar = 0, max(1, draft), tqdm(total=int(length.max()), unit='frame', desc='decoding', disable=not progress, leave=False, delay=2.0)
         while t < max_steps and not (stopped_at < max_steps).all():
@@ -201,8 +219,8 @@ def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, 
             elif k == 1: out = self.decoder.step(mem, prev, t, length, z, cache)
             else: out = self.decoder.extend(mem, guess, t, length, z, cache)
             u = None if seed is None else step_uniforms(seed, t, k, B, dev)
-            n, frame, stopped_at = _walk(out, guess, t, mem, pick, temperature, u, stop_threshold, stopped_at, max_steps, chosen,
-                                         stop_probs, length if target_length is not None else None)
+            n, frame, stopped_at, run = _walk(out, guess, t, mem, pick, temperature, u, stop_threshold, stopped_at, max_steps, chosen,
+                                              stop_probs, length if target_length is not None else None, run, min_run)
             if use_cache and k > 1: self.decoder.rewind(cache, t + n)
             t, prev, k = t + n, frame if frame is not None else prev, min(max(1, draft), 2 * n)
             bar.update(n)
@@ -217,6 +235,8 @@ def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, 
         self.train(was_training)
 
 # %% ../nbs/15_model.ipynb #b4a3bda2
+MIN_RUN = 43   # frames (0.5 s, a beat at 120 BPM): no edit plays a shorter piece between two seams
+
 @patch
 def generate(self: PointerNetwork,
              raw_mel: Tensor,                              # (B, n_mels, T_raw) log-mel
@@ -231,11 +251,12 @@ def generate(self: PointerNetwork,
              draft: int = 16,                              # most steps guessed and checked in one pass (1: step by step)
              progress: bool = False,                       # a progress bar over the steps
              style: str | None = None,                     # edit style by name, from the style bank (instead of z)
+             min_run: int = MIN_RUN,                       # frames played after a seam before the next one may come
             ) -> dict:
     "Autoregressive edit: {'pointers': [1-D LongTensor], 'stop_probs': [1-D], 'predicted_length': (B,)}."
     if style is not None: z = self.style_z(style, raw_mel.shape[0])
     r = self._decode(raw_mel, pick_frame, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold,
-                     draft, progress)
+                     draft, progress, min_run)
     return {k: r[k] for k in ('pointers', 'stop_probs', 'predicted_length')}
 
 # %% ../nbs/15_model.ipynb #f2c51db6
@@ -261,13 +282,13 @@ def generate_hierarchical(self: PointerNetwork,
                           target_length: Tensor | int | None = None, temperature: float = 1.0, z: Tensor | None = None,
                           use_cache: bool = True, max_steps: int | None = None, beats: Tensor | None = None,
                           raw_lengths: Tensor | None = None, stop_threshold: float = 0.5,
-                          draft: int = 16, progress: bool = False, style: str | None = None,
+                          draft: int = 16, progress: bool = False, style: str | None = None, min_run: int = MIN_RUN,
                          ) -> dict:
     "Like `generate`, choosing bar, then beat, then frame: adds 'bar_indices' and 'beat_indices'."
     pick = pick_coarse_to_fine if coarse_to_fine else pick_frame
     if style is not None: z = self.style_z(style, raw_mel.shape[0])
     return self._decode(raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold,
-                        draft, progress)
+                        draft, progress, min_run)
 
 # %% ../nbs/15_model.ipynb #102a2dcb
 @patch
