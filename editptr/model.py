@@ -5,6 +5,7 @@
 # %% ../nbs/15_model.ipynb #02417bb5
 from __future__ import annotations
 import dataclasses, os, tempfile
+from contextlib import contextmanager
 from types import SimpleNamespace
 from pathlib import Path
 import numpy as np
@@ -20,7 +21,7 @@ from .pointers import edit_lengths, previous_pointers
 from .losses import pointer_network_losses, pointer_rows as select_pointer_rows
 
 # %% auto #0
-__all__ = ['MIN_RUN', 'PointerNetwork', 'check_pointers', 'choose', 'pick_frame', 'step_uniforms', 'hold_runs',
+__all__ = ['MIN_RUN', 'PointerNetwork', 'check_pointers', 'eval_mode', 'choose', 'pick_frame', 'step_uniforms', 'hold_runs',
            'pick_coarse_to_fine', 'build_style_bank', 'CheckpointError', 'atomic_save', 'load_checkpoint',
            'state_dict_problems']
 
@@ -82,6 +83,15 @@ def forward(self: PointerNetwork,
     losses = pointer_network_losses(outputs, target_pointers, enc.frame_beat, enc.frame_bar, style.kl, n_frames, loss_weights)
     return {**losses, **outputs, 'predicted_length': outputs['log_length'].exp(), 'z': style.z}
 
+# %% ../nbs/15_model.ipynb #8b971e42
+@contextmanager
+def eval_mode(module: nn.Module):
+    "`module` in eval mode for the block; its own mode restored after."
+    was_training = module.training
+    module.eval()
+    try: yield module
+    finally: module.train(was_training)
+
 # %% ../nbs/15_model.ipynb #f755d9ae
 @patch
 @torch.no_grad()
@@ -94,9 +104,7 @@ def teacher_forced_pointers(self: PointerNetwork,
                             chunk: int = 1024,               # steps whose pointer rows are scored at once
                            ) -> Tensor:
     "(B, T_out) the model's top pointer at every teacher-forced step, scored `chunk` steps at a time."
-    was_training = self.training
-    self.eval()
-    try:
+    with eval_mode(self):
         enc = self.encode_raw(raw_mel, beats, raw_lengths)
         z = self.vae(enc.frames, enc.frame_mask, sample=False).z if z is None else z
         mem, prev = self.decoder.memory(enc), previous_pointers(target_pointers)                 # prev (B, T_out)
@@ -105,8 +113,6 @@ def teacher_forced_pointers(self: PointerNetwork,
         for layer in self.decoder.layers: x = layer(x)
         return torch.cat([self.decoder.heads(x[:, s:s + chunk], mem, prev[:, s:s + chunk]).pointer_logits.argmax(-1)
                           for s in range(0, len(steps), chunk)], 1)                              # (B, T_out)
-    finally:
-        self.train(was_training)
 
 
 # %% ../nbs/15_model.ipynb #fd678d8f
@@ -199,8 +205,7 @@ def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, 
             stop_threshold, draft: int = 16, progress: bool = False, min_run: int = 0) -> dict:
     "The generation loop shared by `generate` and `generate_hierarchical`; `pick(out, mem, temperature)` chooses (frame, bar, beat)."
     from tqdm.auto import tqdm
-    was_training = self.training; self.eval()
-    try:
+    with eval_mode(self):
         enc = self.encode_raw(raw_mel, beats, raw_lengths)
         B, dev = raw_mel.shape[0], raw_mel.device
         mem = self.decoder.memory(enc)
@@ -231,8 +236,6 @@ def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, 
         return {'pointers': [chosen[b, :n[b], 0] for b in range(B)], 'bar_indices': [chosen[b, :n[b], 1] for b in range(B)],
                 'beat_indices': [chosen[b, :n[b], 2] for b in range(B)],
                 'stop_probs': [stop_probs[b, :n[b] + 1] for b in range(B)], 'predicted_length': predicted}
-    finally:
-        self.train(was_training)
 
 # %% ../nbs/15_model.ipynb #b4a3bda2
 MIN_RUN = 43   # frames (0.5 s, a beat at 120 BPM): no edit plays a shorter piece between two seams
@@ -306,14 +309,10 @@ def encode_style(self: PointerNetwork,
                  beats: Tensor | None = None, raw_lengths: Tensor | None = None,
                 ) -> Tensor:
     "(B, latent_dim) posterior mean of z for a reference (raw, edit) pair."
-    was_training = self.training
-    self.eval()
-    try:
+    with eval_mode(self):
         enc = self.encode_raw(raw_mel, beats, raw_lengths)
         pointers = torch.as_tensor(pointers, device=raw_mel.device).long().reshape(raw_mel.shape[0], -1)
         return self.vae.posterior(enc.frames, enc.frame_mask, pointers)[0]
-    finally:
-        self.train(was_training)
 
 # %% ../nbs/15_model.ipynb #7cadd833
 @patch
@@ -341,13 +340,9 @@ def prior_styles(self: PointerNetwork,
                  beats: Tensor | None = None, raw_lengths: Tensor | None = None,
                 ) -> Tensor:
     "(B, latent_dim) an edit style drawn from the prior of each raw."
-    was_training = self.training
-    self.eval()
-    try:
+    with eval_mode(self):
         enc = self.encode_raw(raw_mel, beats, raw_lengths)
         return reparameterize(*self.vae.prior(enc.frames, enc.frame_mask))
-    finally:
-        self.train(was_training)
 
 
 # %% ../nbs/15_model.ipynb #9016c19c
