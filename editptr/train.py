@@ -10,10 +10,10 @@ from fastcore.basics import patch
 from .config import PointerNetworkConfig, TrainConfig, PRESETS, preset_configs, STOP_TOKEN, PAD_TOKEN
 
 # %% auto #0
-__all__ = ['lr_factor', 'kl_weight_at', 'apply_overrides', 'load_resume_checkpoint', 'checkpoint_to_resume', 'MetricLog',
-           'resolve_device', 'start_process_group', 'wrap_ddp', 'model_step', 'batch_predictions', 'run_data',
-           'corpus_identity', 'check_corpus', 'Trainer', 'StopRequest', 'TrainingInterrupted', 'train', 'coerce_param',
-           'main']
+__all__ = ['lr_factor', 'kl_weight_at', 'apply_overrides', 'load_resume_checkpoint', 'checkpoint_to_resume', 'fine_tune_model',
+           'MetricLog', 'resolve_device', 'start_process_group', 'wrap_ddp', 'model_step', 'batch_predictions',
+           'run_data', 'corpus_identity', 'check_corpus', 'Trainer', 'StopRequest', 'TrainingInterrupted', 'train',
+           'coerce_param', 'main']
 
 # %% ../nbs/20_train.ipynb #32fc7816
 def lr_factor(step: int,         # optimiser steps taken so far
@@ -128,6 +128,18 @@ def checkpoint_to_resume(save_dir: str | Path,               # the run's checkpo
         if k in old and old[k] != getattr(train_config, k):
             raise ValueError(f"{last}: train config {k}={old[k]} but {getattr(train_config, k)} requested; resume needs the same")
     return ck
+
+# %% ../nbs/20_train.ipynb #634fd1fd
+def fine_tune_model(path: str | Path,                    # a model checkpoint (e.g. another run's best.pt)
+                    model_config: PointerNetworkConfig,  # the run's model config: must be the checkpoint's
+                   ):
+    "The model saved at `path`, in train mode with an empty style bank; `ValueError` naming the file if the run asks for another model."
+    from editptr.model import PointerNetwork
+    model = PointerNetwork.from_checkpoint(path)
+    diff = {k: (v, getattr(model_config, k)) for k, v in model.config.to_dict().items() if getattr(model_config, k) != v}
+    if diff: raise ValueError(f"{path}: fine-tuning keeps the checkpoint's model, but the run asks for another; (checkpoint, requested): {diff}")
+    model.style_bank = {}                                  # rebuilt from the new run's training split
+    return model.train()
 
 # %% ../nbs/20_train.ipynb #61a66e3d
 class MetricLog:
@@ -294,6 +306,7 @@ class Trainer:
                  progress: bool = True,              # tqdm bar (rank 0)
                  model=None,                         # a model or a factory (default: PointerNetwork(model_config))
                  allow_corpus_change: bool = False,  # resume on another corpus than the checkpoint's
+                 init_from=None,                     # a model checkpoint to start from (fine-tuning; a resume ignores it)
                 ):
         import numpy as np, torch
         self.mc, self.tc, self.save_dir, self.progress, tc = model_config, train_config, Path(save_dir), progress, train_config
@@ -304,12 +317,13 @@ class Trainer:
         self.train_ds, self.val_ds, self.sampler = run_data(corpus, model_config, tc, self.rank, self.world, cache_dir, pointer_dir)
         self.corpus_id = corpus_identity([self.train_ds, self.val_ds], tc.seed, corpus if corpus is not None else pointer_dir)
         if ck is not None: check_corpus(ck, self.corpus_id, self.last_path, allow_corpus_change)
+        self.init_from = ck.get('init_from') if ck is not None else (None if init_from is None else str(init_from))
         self.steps_per_epoch = -(-self.sampler.per_rank // tc.batch_size)
         self.total_steps = min(tc.epochs * self.steps_per_epoch, tc.max_steps or math.inf)   # max_steps 0: epochs alone
         if self.distributed: start_process_group(self.device)
         if self.device.startswith('cuda'): torch.cuda.set_device(torch.device(self.device))
         random.seed(tc.seed); np.random.seed(tc.seed); torch.manual_seed(tc.seed)    # same init on every rank
-        if model is None: model = _make_model(model_config)
+        if model is None: model = fine_tune_model(init_from, model_config) if init_from and ck is None else _make_model(model_config)
         elif not isinstance(model, torch.nn.Module): model = model()                 # a factory, called after seeding
         self.model = model.to(self.device)
         self.net = wrap_ddp(self.model, self.device) if self.distributed else self.model
@@ -422,7 +436,7 @@ def _extra_state(self: Trainer) -> dict:
         rng = allr
     return {'scheduler_state_dict': self.sched.state_dict(), 'train_config': self.tc.to_dict(),
             'batch_in_epoch': self.batch_in_epoch, 'best': dict(self.best), 'rng': rng, 'world_size': self.world,
-            'corpus': dict(self.corpus_id)}
+            'corpus': dict(self.corpus_id), 'init_from': self.init_from}
 
 @patch
 def save(self: Trainer, best: bool = False):
@@ -573,12 +587,13 @@ def train(corpus=None,                                  # CORPUS/ directory
           cache_dir=None, pointer_dir=None,
           model=None,                                    # a model or factory instead of PointerNetwork(model_config)
           allow_corpus_change: bool = False,             # resume on another corpus than the checkpoint's
+          init_from=None,                                # a model checkpoint to fine-tune instead of a fresh model
          ) -> dict:
     "Train a pointer network on a corpus; returns history, best and final metrics, paths."
     import torch
     tr = Trainer(corpus, model_config or PointerNetworkConfig(), train_config or TrainConfig(), save_dir, device,
                  resume=resume, cache_dir=cache_dir, pointer_dir=pointer_dir, overwrite=overwrite,
-                 progress=progress, model=model, allow_corpus_change=allow_corpus_change)
+                 progress=progress, model=model, allow_corpus_change=allow_corpus_change, init_from=init_from)
     try: return tr.fit()
     finally:
         if tr.distributed and torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
@@ -632,13 +647,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument('--resume', action='store_true', help='continue from SAVE_DIR/last.pt')
     p.add_argument('--overwrite', action='store_true', help='start afresh even if SAVE_DIR holds checkpoints')
     p.add_argument('--allow-corpus-change', action='store_true', help='--resume on another corpus (or split) than last.pt was trained on')
+    p.add_argument('--init-from', metavar='CKPT', help="fine-tune: start from this model checkpoint's weights (its model config replaces the preset's)")
     p.add_argument('--threads', type=int, help='torch CPU threads (default: torch default)')
     p.add_argument('--no-progress', action='store_true', help='no progress bar')
     return p
 
 def _configs_from_args(args: argparse.Namespace) -> tuple[PointerNetworkConfig, TrainConfig]:
-    "The run's configs: the preset (or the defaults), then `--config`, then the step flags."
-    mc, tc = apply_overrides(*preset_configs(args.preset), args.config)
+    "The run's configs: the preset (or the defaults; the model of `--init-from`), then `--config`, then the step flags."
+    from editptr.model import load_checkpoint
+    mc, tc = preset_configs(args.preset)
+    if args.init_from: mc = PointerNetworkConfig.from_dict(load_checkpoint(args.init_from)['config'])
+    mc, tc = apply_overrides(mc, tc, args.config)
     flags = dict(epochs=args.epochs, batch_size=args.batch_size, max_steps=args.max_steps, seed=args.seed)
     return mc, tc.replace(**{k: v for k, v in flags.items() if v is not None})
 
@@ -660,7 +679,7 @@ def main(argv: list[str] | None = None) -> int:
             import torch; torch.set_num_threads(args.threads)
         res = train(args.corpus, mc, tc, args.save_dir, args.device, resume=args.resume, overwrite=args.overwrite,
                     progress=not args.no_progress, cache_dir=args.cache_dir, pointer_dir=args.pointer_dir,
-                    allow_corpus_change=args.allow_corpus_change)
+                    allow_corpus_change=args.allow_corpus_change, init_from=args.init_from)
     except TrainingInterrupted as e:
         if rank0: _say(f"interrupted at step {e.step}; {e.path.name} saved; resume with --resume")
         return e.exit_status
