@@ -9,8 +9,10 @@
               config, output frames/s and x real time, and agreement with step-by-step greedy.
 6. whole:     whole-song training steps at 4k / 16k / 32k raw frames: the full pointer loss vs the
               linear-cost one (rows at edit points + 64 sampled steps), time and peak memory.
+7. batch:     whole songs of unequal length (2-3.5 minutes), demo config: one batch of four (padded)
+              against four batches of one, time and peak memory (why the demo trains one song a step).
 
-Usage: python bench/model.py [--small] [--quick] [--threads N] [--only attention,cache,generate,train,decode,whole]
+Usage: python bench/model.py [--small] [--quick] [--threads N] [--only attention,cache,generate,train,decode,whole,batch]
                              [--memory-limit-gb 12]
 
 Time: with one thread (the default) the CPU time of the process (user + system), which is
@@ -255,6 +257,15 @@ def edit_targets(T_raw: int) -> torch.Tensor:
     return torch.cat([torch.arange(0, q), torch.arange(2 * q, 3 * q), torch.tensor([STOP_TOKEN])])[None]
 
 
+def batch_input(lengths: list[int]) -> tuple:
+    "Raw mels (B, n_mels, max T) padded, their lengths (B,) and `edit_targets` of each, padded with PAD."
+    from editptr.config import PAD_TOKEN
+    T, tgts = max(lengths), [edit_targets(n)[0] for n in lengths]
+    mel = torch.stack([F.pad(raw_input(n, seed=i)[0], (0, T - n)) for i, n in enumerate(lengths)])
+    target = torch.stack([F.pad(t, (0, max(len(u) for u in tgts) - len(t)), value=PAD_TOKEN) for t in tgts])
+    return mel, torch.tensor(lengths), target
+
+
 def train_child(spec: dict) -> dict:
     "Run in a fresh process under a memory limit: raw frames/s of training steps of one model at one length."
     global CLOCK
@@ -263,12 +274,13 @@ def train_child(spec: dict) -> dict:
     limit = spec['memory_limit_gb'] << 30                                   # fail, not swamp the shared machine
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from editptr.model import PointerNetwork
-    config, T = PointerNetworkConfig(**spec['config']), spec['T']
-    mel, target = raw_input(T), edit_targets(T)
+    config, lengths = PointerNetworkConfig(**spec['config']), spec.get('lengths') or [spec['T']]
+    mel, raw_lengths, target = batch_input(lengths)
     torch.manual_seed(0)
     model = (PointerNetwork if spec['kind'] == 'editptr' else PlainPointerTransformer)(config).train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
     kw = {'pointer_rows': spec['pointer_rows']} if spec.get('pointer_rows') else {}
+    if len(lengths) > 1: kw['raw_lengths'] = raw_lengths
     def step():
         opt.zero_grad(set_to_none=True)
         model(mel, target, **kw)['loss'].backward()
@@ -278,7 +290,7 @@ def train_child(spec: dict) -> dict:
         step()                                                              # warm-up (and the peak of one step)
         peak = peak_rss_mb() - before
         t = timed(step, spec['repeats'])
-        return {'speed': T / t, 'seconds': t, 'peak_mb': peak}
+        return {'speed': sum(lengths) / t, 'seconds': t, 'peak_mb': peak}
     except RuntimeError as e:
         return {'error': 'out of memory' if 'alloc' in str(e) else str(e).splitlines()[0][:60]}
 
@@ -318,6 +330,23 @@ def bench_whole(threads, quick, memory_limit_gb=12):
                 print(table([''] * 7, [[name, label, f'{T:,}', T // 2, *cells]]).splitlines()[-1], flush=True)
 
 
+def bench_batch(threads, memory_limit_gb=12):
+    "Four whole songs of unequal length, demo config, linear-cost pointer loss: one padded batch of four vs four batches of one."
+    from editptr.config import preset_configs
+    songs = [15500, 11000, 18000, 10500]                     # 3.0, 2.1, 3.5 and 2.0 minutes
+    print(f'\n## 7. Four whole songs ({", ".join(f"{n:,}" for n in songs)} raw frames), demo config, pointer_rows 64, '
+          f'{threads} thread(s): one batch of four vs four batches of one\n')
+    base = dict(section='train', kind='editptr', config=preset_configs('demo')[0].to_dict(), threads=threads, repeats=1,
+                memory_limit_gb=memory_limit_gb, pointer_rows=64)
+    ones = [child({**base, 'lengths': [n]}) for n in songs]
+    four = child({**base, 'lengths': songs})
+    rows = [['4 batches of 1', f"{sum(r['seconds'] for r in ones):.2f}", f"{max(r['peak_mb'] for r in ones):.0f}"],
+            ['1 batch of 4 (padded)', f"{four['seconds']:.2f}", f"{four['peak_mb']:.0f}"]]
+    print(table(['training', 's for the four songs', 'peak MiB'], rows))
+    print(f"\nA batch of four costs {four['seconds'] / sum(r['seconds'] for r in ones):.2f}x four single-song steps "
+          f"and {four['seconds'] / ones[0]['seconds']:.1f}x one step of the 3-minute song.")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--small', action='store_true', help='small model (d 64, 2 + 2 layers)')
@@ -339,7 +368,8 @@ def main():
           f'torch {torch.__version__}, {a.threads} thread(s))')
     sections = {'attention': lambda: bench_attention(config, a.threads, a.quick), 'cache': lambda: bench_cache(config, a.quick),
                 'generate': lambda: bench_generate(config, a.quick), 'train': lambda: bench_train(config, a.threads, a.quick, a.memory_limit_gb),
-                'decode': lambda: bench_decode(a.quick), 'whole': lambda: bench_whole(a.threads, a.quick, a.memory_limit_gb)}
+                'decode': lambda: bench_decode(a.quick), 'whole': lambda: bench_whole(a.threads, a.quick, a.memory_limit_gb),
+                'batch': lambda: bench_batch(a.threads, a.memory_limit_gb)}
     for name in a.only.split(','): sections[name]()
 
 

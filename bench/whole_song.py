@@ -1,7 +1,7 @@
 """What a user gets from `editptr-edit` on whole held-out songs: the model's free-running edits beside the baselines.
 
     python bench/whole_song.py --checkpoint models/pointer_network/best.pt --corpus data/synth \\
-        [--split test] [--max-items N] [--samples 8] [--threads 2] [--out bench/results/whole_song_cpu.md]
+        [--split test] [--max-items N] [--samples 8] [--seams bar] [--threads 2] [--out bench/results/whole_song_cpu.md]
 
 Runs `editptr.evaluate.evaluate` on the split's whole songs (no crop; every decoder is given the true edit length)
 and prints, per style and over all pairs, one Markdown table whose rows are the free-running methods
@@ -49,6 +49,7 @@ def main(argv=None):
     ap.add_argument('--max-items', type=int, default=None, help='pairs to evaluate (default: the whole split)')
     ap.add_argument('--samples', type=int, default=8, help='prior samples per pair for the best-of row')
     ap.add_argument('--threads', type=int, default=2, help='CPU threads (torch and the numeric libraries)')
+    ap.add_argument('--seams', default='bar', choices=('bar', 'beat', 'frame'), help="where the model's seams may be (as editptr-edit --seams)")
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--out', default='bench/results/whole_song_cpu.md', help="write the report here too ('' : print only)")
     a = ap.parse_args(argv)
@@ -59,12 +60,13 @@ def main(argv=None):
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')                              # librosa's notes on the classical editor's analysis
-        res = evaluate(a.checkpoint, a.corpus, split=a.split, device=a.device, max_items=a.max_items, samples=a.samples, progress=True)
+        res = evaluate(a.checkpoint, a.corpus, split=a.split, device=a.device, max_items=a.max_items, samples=a.samples, progress=True,
+                       seams=a.seams)
     wall = time.perf_counter() - t0
     songs = len({it['song'] for it in res.items})
     frames = [it['n_raw'] for it in res.items]
     header = (f'# Whole songs, free-running (checkpoint {a.checkpoint}, corpus {a.corpus}, {a.split} split: {songs} songs, '
-              f'{len(res.items)} pairs, {min(frames)}-{max(frames)} raw frames; best of {a.samples} prior samples; torch {torch.__version__}, {a.threads} thread(s), '
+              f'{len(res.items)} pairs, {min(frames)}-{max(frames)} raw frames; best of {a.samples} prior samples; model seams on {a.seams} lines; torch {torch.__version__}, {a.threads} thread(s), '
               f'{a.device}; wall time {wall:.0f} s)\n\nEvery decoder is given the true edit length. Produced by '
               f'`python bench/whole_song.py`; columns are described in its docstring.')
     text = report(res, header)

@@ -123,6 +123,7 @@ def predict_pointers(model, mel: np.ndarray, beats: np.ndarray | None = None,
                      max_frames: int | None = None,      # hard cap on generated frames (None: the model's bound)
                      device: str = 'cpu',
                      progress: bool = False,             # a progress bar when decoding takes more than 2 s
+                     seams: str = 'bar',                 # where seams may be: 'bar' / 'beat' lines, or any 'frame'
                     ) -> list[np.ndarray]:
     "Generate `samples` pointer arrays (int32, no STOP) for one raw mel, all samples in one batch."
     import torch
@@ -131,7 +132,7 @@ def predict_pointers(model, mel: np.ndarray, beats: np.ndarray | None = None,
     if z is not None: z = z.expand(samples, -1)
     if temperature is None and samples > 1 and z is None: z, temperature = model.prior_styles(m, b), 0.0   # N styles, each greedy
     elif temperature is None: temperature = 1.0 if samples > 1 else 0.0                   # one style given: sampled pointers differ
-    kw = dict(beats=b, target_length=target_frames, z=z, temperature=float(temperature), max_steps=max_frames, progress=progress)
+    kw = dict(beats=b, target_length=target_frames, z=z, temperature=float(temperature), max_steps=max_frames, progress=progress, seams=seams)
     with torch.no_grad():
         res = model.generate_hierarchical(m, coarse_to_fine=True, **kw) if hierarchical else model.generate(m, **kw)
     return [p.cpu().numpy().astype(np.int32) for p in res['pointers']]
@@ -148,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--style-ref', nargs=2, metavar=('RAW', 'EDIT'), help='a raw/edit pair whose editing style to imitate')
     ap.add_argument('--samples', type=int, default=1, help='number of different edits (OUT_1.wav ..): styles drawn from the prior, or with a style, sampled pointers')
     ap.add_argument('--hierarchical', action='store_true', help='coarse-to-fine decoding: bar, beat, frame')
+    ap.add_argument('--seams', choices=['bar', 'beat', 'frame'], default='bar',
+                    help='where the model may cut: only from a bar (beat) line onto one, or at any frame (default: %(default)s)')
     ap.add_argument('--temperature', type=float, help='pointer sampling temperature (default: greedy; 1.0 with --samples > 1 and a style)')
     ap.add_argument('--max-seconds', type=float, help='hard cap on the edit length in seconds')
     ap.add_argument('--seed', type=int, default=0, help='random seed for sampling')
@@ -213,9 +216,9 @@ def _model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, c
     cap = None if args.max_seconds is None else cfg.seconds_to_frames(args.max_seconds)
     ptrs = predict_pointers(model, mel, beats, target_frames=target, z=z, samples=args.samples,
                             temperature=args.temperature, hierarchical=args.hierarchical, max_frames=cap, device=device,
-                            progress=True)
+                            progress=True, seams=args.seams)
     return ptrs, dict(checkpoint=str(args.checkpoint), hierarchical=args.hierarchical, temperature=args.temperature,
-                      style=args.style, style_ref=args.style_ref, seed=args.seed)
+                      style=args.style, style_ref=args.style_ref, seed=args.seed, seam_unit=args.seams)
 
 def _classical_edit(args: argparse.Namespace, source, cfg: AudioConfig) -> tuple[list, dict]:
     "The classical editor's edit of exactly `--duration` and what the ops file records about it."

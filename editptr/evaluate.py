@@ -109,6 +109,7 @@ def predict_item(model, item: dict,                    # one `PointerDataset` it
                  sample_seed: int = 0,                 # torch seed of the samples
                  hierarchical: bool = True,            # also run generate_hierarchical
                  tf_chunk: int = 1024,                 # teacher-forced steps scored at once
+                 seams: str = 'bar',                   # where the model's seams may be (`generate`): on bar lines, as editptr-edit decodes
                  cfg: AudioConfig = AudioConfig(),
                 ) -> dict:
     "Teacher-forced outputs and every free-running edit of one pair (numpy, STOP removed; None where a method has none), with their seams."
@@ -118,7 +119,7 @@ def predict_item(model, item: dict,                    # one `PointerDataset` it
     true, n_raw, start = item['pointers'].numpy(), int(mel.shape[-1]), int(item.get('raw_start', 0))
     r = dict(name=item['name'], style=item['style'], song=item.get('song', item['name']), raw_start=start, n_raw=n_raw,
              target=true, target_full=tgt[0].cpu().numpy(), **teacher_forced_outputs(model, mel, beats, tgt, tf_chunk))
-    kw = dict(target_length=len(true), beats=beats, temperature=0.0)
+    kw = dict(target_length=len(true), beats=beats, temperature=0.0, seams=seams)
     first = lambda g: g['pointers'][0].cpu().numpy()
     named = item['style'] in (getattr(model, 'style_bank', None) or {})
     fr = dict.fromkeys(FR_METHODS)
@@ -228,6 +229,7 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
              seed: int = 0,                   # the split seed (must be the training seed)
              tf_chunk: int = 1024,            # teacher-forced steps scored at once (memory: chunk x T_raw scores)
              progress: bool = False,          # a progress bar over the pairs
+             seams: str = 'bar',              # where the model's seams may be: 'bar', 'beat' or 'frame' (`generate`)
             ) -> EvalResult:
     "Metrics of the model and the baselines on one split, per style and overall."
     from editptr.dataset import PointerDataset
@@ -240,7 +242,7 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
     for i in tqdm(range(n), desc='evaluating', unit='pair', disable=not progress):
         path = pair_audio_path(corpus_dir, ds.records[i], 'raw')
         items.append(predict_item(model, ds[i], device, None if refs[i] is None else ds[refs[i]],
-                                  None if path is None else load_audio(path, cfg.sr), samples, i, hierarchical, tf_chunk, cfg))
+                                  None if path is None else load_audio(path, cfg.sr), samples, i, hierarchical, tf_chunk, seams, cfg))
     return EvalResult(_score_by_style(items), items, Path(corpus_dir), split)
 
 # %% ../nbs/21_evaluate.ipynb #54a4fcaf

@@ -21,9 +21,9 @@ from .pointers import edit_lengths, previous_pointers
 from .losses import pointer_network_losses, pointer_rows as select_pointer_rows
 
 # %% auto #0
-__all__ = ['MIN_RUN', 'PointerNetwork', 'check_pointers', 'eval_mode', 'choose', 'pick_frame', 'step_uniforms', 'hold_runs',
-           'pick_coarse_to_fine', 'build_style_bank', 'CheckpointError', 'atomic_save', 'load_checkpoint',
-           'state_dict_problems']
+__all__ = ['SEAM_UNITS', 'MIN_RUN', 'PointerNetwork', 'check_pointers', 'eval_mode', 'choose', 'pick_frame', 'step_uniforms',
+           'hold_runs', 'seam_mask', 'pick_coarse_to_fine', 'build_style_bank', 'CheckpointError', 'atomic_save',
+           'load_checkpoint', 'state_dict_problems']
 
 # %% ../nbs/15_model.ipynb #5126d46b
 class PointerNetwork(nn.Module):
@@ -170,16 +170,39 @@ def hold_runs(picks: Tensor,   # (B, k, 3) frame, bar and beat picked at each st
     held = torch.stack([nxt, mem.frame_bar.gather(1, at), mem.frame_beat.gather(1, at)], -1)
     return torch.where(hold[..., None], held, picks)
 
+SEAM_UNITS = ('bar', 'beat', 'frame')   # where a seam may be: on bar lines, beat lines, anywhere
+
+def seam_mask(prev: Tensor,   # (B, k) frame played before each step (negative: none yet)
+              mem,            # frame_bar, frame_beat, frame_mask (B, T_raw) of the song
+              unit: str,      # 'bar' or 'beat': seams only where the run reaches such a line, onto one
+             ) -> Tensor:
+    "(B, k, T_raw) frames each step may play: the next frame; where the run reaches a `unit` line (or has no next frame), the first frame of any `unit`."
+    index = mem.frame_bar if unit == 'bar' else mem.frame_beat                          # (B, T_raw)
+    T = index.shape[1]
+    starts = torch.ones_like(mem.frame_mask)
+    starts[:, 1:] = index[:, 1:] != index[:, :-1]
+    starts &= mem.frame_mask                                                            # (B, T_raw) first frame of each unit
+    nxt = prev + 1
+    has_next = (prev >= 0) & (nxt < mem.frame_mask.sum(1, keepdim=True))                 # (B, k)
+    at_line = ~has_next | starts.gather(1, nxt.clamp(0, T - 1))                          # (B, k) a seam may come here
+    is_next = (torch.arange(T, device=prev.device) == nxt[..., None]) & has_next[..., None]
+    return is_next | (at_line[..., None] & starts[:, None, :])                            # (B, k, T_raw)
+
 def _walk(out: DecoderOutput, guess: Tensor, t: int, mem, pick, temperature: float, u: Tensor | None,
           stop_threshold: float, stopped_at: Tensor, max_steps: int, chosen: list, stop_probs: list,
           stop_at: Tensor | None = None,  # (B,) exact edit length of each row (None: the stop head decides)
           run: Tensor | None = None,      # (B,) frames played since the last seam, the input frame included
           min_run: int = 0,               # no seam until the run since the last one has this many frames
+          seams: str = 'frame',           # 'bar' or 'beat': seams only on those lines (`seam_mask`); 'frame': anywhere
          ) -> tuple[int, Tensor, Tensor, Tensor]:
     "Steps `t ..` of `out` as the step-by-step loop runs them (stop check, pick), up to the first wrong guess: (steps run, last pick, stopped_at, run)."
     B, k = guess.shape
     flat = DecoderOutput(*(None if (v := getattr(out, f.name)) is None else v.flatten(0, 1)[:, None] for f in dataclasses.fields(out)))  # steps as rows
     rows = SimpleNamespace(**{f: getattr(mem, f).repeat_interleave(k, 0) for f in ('frame_bar', 'frame_beat', 'frame_mask')})
+    if seams != 'frame':                                                                 # both pickers read the mask
+        allowed = seam_mask(guess, mem, seams).flatten(0, 1)                             # (B k, T_raw)
+        rows.frame_mask = rows.frame_mask & allowed
+        flat.pointer_logits = flat.pointer_logits.masked_fill(~allowed[:, None], float('-inf'))
     picks = torch.stack(pick(flat, rows, temperature, None if u is None else u.flatten(0, 1)), -1).view(B, k, 3)
     p_stop, steps = out.stop_logits.sigmoid(), torch.arange(k, device=guess.device)      # (B, k), (k,)
     run = torch.zeros(B, dtype=torch.long, device=guess.device) if run is None else run
@@ -202,9 +225,10 @@ def _walk(out: DecoderOutput, guess: Tensor, t: int, mem, pick, temperature: flo
 @patch
 @torch.no_grad()
 def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths,
-            stop_threshold, draft: int = 16, progress: bool = False, min_run: int = 0) -> dict:
+            stop_threshold, draft: int = 16, progress: bool = False, min_run: int = 0, seams: str = 'frame') -> dict:
     "The generation loop shared by `generate` and `generate_hierarchical`; `pick(out, mem, temperature)` chooses (frame, bar, beat)."
     from tqdm.auto import tqdm
+    if seams not in SEAM_UNITS: raise ValueError(f"seams={seams!r}: one of {SEAM_UNITS}")
     with eval_mode(self):
         enc = self.encode_raw(raw_mel, beats, raw_lengths)
         B, dev = raw_mel.shape[0], raw_mel.device
@@ -225,7 +249,7 @@ def _decode(self: PointerNetwork, raw_mel, pick, target_length, temperature, z, 
             else: out = self.decoder.extend(mem, guess, t, length, z, cache)
             u = None if seed is None else step_uniforms(seed, t, k, B, dev)
             n, frame, stopped_at, run = _walk(out, guess, t, mem, pick, temperature, u, stop_threshold, stopped_at, max_steps, chosen,
-                                              stop_probs, length if target_length is not None else None, run, min_run)
+                                              stop_probs, length if target_length is not None else None, run, min_run, seams)
             if use_cache and k > 1: self.decoder.rewind(cache, t + n)
             t, prev, k = t + n, frame if frame is not None else prev, min(max(1, draft), 2 * n)
             bar.update(n)
@@ -255,11 +279,12 @@ def generate(self: PointerNetwork,
              progress: bool = False,                       # a progress bar over the steps
              style: str | None = None,                     # edit style by name, from the style bank (instead of z)
              min_run: int = MIN_RUN,                       # frames played after a seam before the next one may come
+             seams: str = 'frame',                         # 'bar' / 'beat': seams only on those lines; 'frame': anywhere
             ) -> dict:
     "Autoregressive edit: {'pointers': [1-D LongTensor], 'stop_probs': [1-D], 'predicted_length': (B,)}."
     if style is not None: z = self.style_z(style, raw_mel.shape[0])
     r = self._decode(raw_mel, pick_frame, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold,
-                     draft, progress, min_run)
+                     draft, progress, min_run, seams)
     return {k: r[k] for k in ('pointers', 'stop_probs', 'predicted_length')}
 
 # %% ../nbs/15_model.ipynb #f2c51db6
@@ -286,12 +311,13 @@ def generate_hierarchical(self: PointerNetwork,
                           use_cache: bool = True, max_steps: int | None = None, beats: Tensor | None = None,
                           raw_lengths: Tensor | None = None, stop_threshold: float = 0.5,
                           draft: int = 16, progress: bool = False, style: str | None = None, min_run: int = MIN_RUN,
+                          seams: str = 'frame',
                          ) -> dict:
     "Like `generate`, choosing bar, then beat, then frame: adds 'bar_indices' and 'beat_indices'."
     pick = pick_coarse_to_fine if coarse_to_fine else pick_frame
     if style is not None: z = self.style_z(style, raw_mel.shape[0])
     return self._decode(raw_mel, pick, target_length, temperature, z, use_cache, max_steps, beats, raw_lengths, stop_threshold,
-                        draft, progress, min_run)
+                        draft, progress, min_run, seams)
 
 # %% ../nbs/15_model.ipynb #102a2dcb
 @patch
