@@ -188,6 +188,8 @@ def seam_mask(prev: Tensor,   # (B, k) frame played before each step (negative: 
     is_next = (torch.arange(T, device=prev.device) == nxt[..., None]) & has_next[..., None]
     return is_next | (at_line[..., None] & starts[:, None, :])                            # (B, k, T_raw)
 
+
+# %% ../nbs/15_model.ipynb #59fbc26d
 def _walk(out: DecoderOutput, guess: Tensor, t: int, mem, pick, temperature: float, u: Tensor | None,
           stop_threshold: float, stopped_at: Tensor, max_steps: int, chosen: list, stop_probs: list,
           stop_at: Tensor | None = None,  # (B,) exact edit length of each row (None: the stop head decides)
@@ -344,7 +346,8 @@ def encode_style(self: PointerNetwork,
 @patch
 def style_z(self: PointerNetwork, name: str, batch_size: int = 1) -> Tensor:
     "(batch_size, latent_dim) the style bank's z for style `name`."
-    if not self.style_bank: raise ValueError("this model has no style bank (trained before styles were stored): give a reference pair instead")
+    if not self.style_bank: raise ValueError("this model has no style bank (a run stores one when it finishes: an unfinished run's last.pt, or a model "
+                                     "from before style banks, has none; `build_style_bank` makes one): give a reference pair instead")
     if name not in self.style_bank: raise ValueError(f"style {name!r}: this model knows {sorted(self.style_bank)}")
     return self.style_bank[name].to(next(self.parameters()).device)[None].expand(batch_size, -1)
 
