@@ -8,6 +8,9 @@ the pair's own posterior (the edit itself, `encode_style`) and once with the pri
 against the true one; how many of the true edit points the top pointer gets right (within 3 frames); false jumps,
 steps where the truth continues and the model leaves the run (each one derails a free-running edit); and whether
 the two z's give the same pointers at every step (then the decoder does not read its style latent at all).
+Last, free-running as `editptr-edit` decodes (greedy, the true length, seams on bar lines) with the pair's own z
+(an upper bound of `--style NAME`, and available mid-run, when a checkpoint has no style bank yet): the seams
+it makes, how many of them are right in place and destination (within 3 frames), and the share of frames right.
 """
 import argparse, os, time
 from pathlib import Path
@@ -32,19 +35,21 @@ def main(argv=None):
     ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
     ap.add_argument('--max-items', type=int, default=8)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--seams', default='bar', choices=('bar', 'beat', 'frame'), help='where free-running seams may be')
     ap.add_argument('--out', default='', help="also write the report here ('': print only)")
     a = ap.parse_args(argv)
     import numpy as np, torch
     from editptr.model import PointerNetwork
     from editptr.dataset import PointerDataset
+    from editptr.metrics import free_running_metrics, seam_frames
     torch.set_num_threads(a.threads)
     t0 = time.perf_counter()
     model = PointerNetwork.from_checkpoint(a.checkpoint)
     step = torch.load(a.checkpoint, map_location='cpu', weights_only=True).get('step')
     ds = PointerDataset(a.corpus, a.split, max_raw_frames=2**62)
-    rows = ['| pair | style | raw frames | first frame: true / own z / prior z | edit points right (own z) | false jumps (own z / prior z) | same pointers under both z |',
-            '|---|---|---|---|---|---|---|']
-    tot = np.zeros(4, dtype=int); same_all = 0
+    rows = ['| pair | style | raw frames | first frame: true / own z / prior z | edit points right (own z) | false jumps (own z / prior z) | same pointers under both z | free-running (own z): seams (true) / right / accuracy |',
+            '|---|---|---|---|---|---|---|---|']
+    tot = np.zeros(4, dtype=int); same_all = 0; preds, trues = [], []
     for i in range(min(a.max_items, len(ds))):
         it = ds[i]
         own = model.encode_style(it['raw_mel'][None], it['pointers'][None], beats=it['beats'][None])
@@ -52,9 +57,17 @@ def main(argv=None):
         f2, _, _, fj2, p2 = diagnose(model, it, None)
         same = bool((p1 == p2).all()); same_all += same
         tot += [right, n_ep, fj1, fj2]
-        rows.append(f"| {it['name']} | {it['style']} | {it['raw_mel'].shape[-1]} | {int(it['pointers'][0])} / {f1} / {f2} | {right} / {n_ep} | {fj1} / {fj2} | {'yes' if same else 'no'} |")
+        true = it['pointers'].numpy()                               # the edit's frames (no STOP)
+        fr = model.generate(it['raw_mel'][None], beats=it['beats'][None], z=own, target_length=len(true), temperature=0.0,
+                            seams=a.seams)['pointers'][0].numpy()
+        m = free_running_metrics([fr], [true]); preds.append(fr); trues.append(true)
+        ns, nt = len(seam_frames(fr)), len(seam_frames(true))
+        rows.append(f"| {it['name']} | {it['style']} | {it['raw_mel'].shape[-1]} | {int(it['pointers'][0])} / {f1} / {f2} | {right} / {n_ep} | {fj1} / {fj2} "
+                    f"| {'yes' if same else 'no'} | {ns} ({nt}) / {round(m['dest_seam_precision'] * ns)} / {m['accuracy']:.1%} |")
     n = min(a.max_items, len(ds))
-    rows.append(f"| all {n} | | | | {tot[0]} / {tot[1]} | {tot[2]} / {tot[3]} ({tot[2] / n:.1f} a song with its own z) | {same_all} of {n} |")
+    m = free_running_metrics(preds, trues)
+    rows.append(f"| all {n} | | | | {tot[0]} / {tot[1]} | {tot[2]} / {tot[3]} ({tot[2] / n:.1f} a song with its own z) | {same_all} of {n} "
+                f"| dest F1 {m['dest_seam_f1']:.2f}, seam F1 {m['seam_f1']:.2f}, accuracy {m['accuracy']:.1%} |")
     head = (f"# Teacher-forced diagnosis (checkpoint {a.checkpoint}, step {step}, corpus {a.corpus}, {a.split} split, "
             f"torch {torch.__version__}, {a.threads} thread(s); {time.perf_counter() - t0:.0f} s)\n\nProduced by `python bench/tf_diagnosis.py`; "
             "columns are described in its docstring.\n")

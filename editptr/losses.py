@@ -11,9 +11,9 @@ from .config import TrainConfig, STOP_TOKEN, PAD_TOKEN
 from .pointers import previous_pointers, edit_lengths, edit_points, move_classes, CONTINUE, CUT, LOOP_BACK
 
 # %% auto #0
-__all__ = ['LOSS_WEIGHT_FIELDS', 'WEIGHT_FIELDS', 'stop_targets', 'coarse_targets', 'masked_cross_entropy', 'edit_point_weights',
-           'stop_loss', 'length_loss', 'smoothness_loss', 'loss_weights', 'pointer_rows', 'sparse_pointer_losses',
-           'pointer_network_losses']
+__all__ = ['LOSS_WEIGHT_FIELDS', 'WEIGHT_FIELDS', 'stop_targets', 'coarse_targets', 'unit_starts', 'seam_steps',
+           'masked_cross_entropy', 'edit_point_weights', 'stop_loss', 'length_loss', 'smoothness_loss', 'loss_weights',
+           'pointer_nll', 'pointer_rows', 'sparse_pointer_losses', 'pointer_network_losses']
 
 # %% ../nbs/14_losses.ipynb #cf89c661
 def stop_targets(pointers: Tensor,  # (B, T) pointers, STOP then PAD
@@ -32,24 +32,40 @@ def coarse_targets(pointers: Tensor,     # (B, T_out) frame pointers
     idx = frame_index.gather(1, pointers.clamp(min=0))
     return torch.where(pointers >= 0, idx, PAD_TOKEN)
 
+# %% ../nbs/14_losses.ipynb #6717d7d1
+def unit_starts(frame_index: Tensor,  # (B, T_raw) bar (or beat) of every raw frame
+                frame_mask: Tensor,   # (B, T_raw) True = valid frame
+               ) -> Tensor:
+    "(B, T_raw) True at the first frame of each bar (beat)."
+    starts = torch.ones_like(frame_mask)
+    starts[:, 1:] = frame_index[:, 1:] != frame_index[:, :-1]
+    return starts & frame_mask
+
+def seam_steps(prev: Tensor,         # (B, k) frame played before each step (negative: none yet)
+               frame_index: Tensor,  # (B, T_raw) bar (or beat) of every raw frame
+               frame_mask: Tensor,   # (B, T_raw) True = valid frame
+              ) -> Tensor:
+    "(B, k) True where a seam may come: no frame played yet, no next frame, or the next frame starts a bar (beat)."
+    nxt = prev + 1
+    has_next = (prev >= 0) & (nxt < frame_mask.sum(1, keepdim=True))
+    return ~has_next | unit_starts(frame_index, frame_mask).gather(1, nxt.clamp(0, frame_mask.shape[1] - 1))
+
+
 # %% ../nbs/14_losses.ipynb #c8995e99
 def masked_cross_entropy(logits: Tensor,   # (B, T, C) class scores
                          targets: Tensor,  # (B, T) class index; negative (STOP, PAD) = not counted
-                         step_weights: Tensor | None = None,  # (B, T) weight of each step; None: all 1
                         ) -> Tensor:
-    "Mean (or `step_weights`-weighted mean) cross-entropy over the steps with a class target (0 when there is none)."
+    "Mean cross-entropy over the steps with a class target (0 when there is none)."
     valid = targets >= 0
     if not valid.any(): return logits.sum() * 0.0
-    ce = F.cross_entropy(logits[valid].float(), targets[valid], reduction='none')
-    if step_weights is None: return ce.mean()
-    w = step_weights[valid].float()
-    return (ce * w).sum() / w.sum()
+    return F.cross_entropy(logits[valid].float(), targets[valid])
 
 def edit_point_weights(pointers: Tensor,  # (B, T) target pointers
                        weight: float,     # weight of an edit point
                       ) -> Tensor:
     "(B, T) `weight` where the target is a frame other than previous target + 1 (0 at the first step), else 1."
     return torch.where(edit_points(pointers), weight, 1.0)
+
 
 # %% ../nbs/14_losses.ipynb #2fa61288
 def stop_loss(stop_logits: Tensor,  # (B, T) stop scores
@@ -85,7 +101,7 @@ def smoothness_loss(pointer_logits: Tensor,            # (B, T_out, T_raw) point
 LOSS_WEIGHT_FIELDS = {'pointer_loss': 'pointer_weight', 'length_loss': 'length_weight', 'stop_loss': 'stop_weight',
                       'kl_loss': 'kl_weight', 'smoothness_loss': 'smoothness_weight', 'bar_loss': 'bar_weight',
                       'beat_loss': 'beat_weight', 'structure_loss': 'structure_weight'}
-WEIGHT_FIELDS = (*LOSS_WEIGHT_FIELDS.values(), 'edit_point_weight')  # every TrainConfig field the losses read
+WEIGHT_FIELDS = (*LOSS_WEIGHT_FIELDS.values(), 'edit_point_weight', 'jump_weight', 'decision_weight')  # every TrainConfig field the losses read
 
 def loss_weights(weights: dict | TrainConfig | None = None,  # overrides: a TrainConfig or {'kl_weight': ...}
                 ) -> dict[str, float]:
@@ -96,7 +112,30 @@ def loss_weights(weights: dict | TrainConfig | None = None,  # overrides: a Trai
         unknown = set(weights) - set(WEIGHT_FIELDS)
         if unknown: raise ValueError(f"unknown loss weights {sorted(unknown)}; known: {sorted(WEIGHT_FIELDS)}")
         cfg = TrainConfig().replace(**weights)
-    return {**{loss: float(getattr(cfg, f)) for loss, f in LOSS_WEIGHT_FIELDS.items()}, 'edit_point_weight': cfg.edit_point_weight}
+    return {**{loss: float(getattr(cfg, f)) for loss, f in LOSS_WEIGHT_FIELDS.items()}, 'edit_point_weight': cfg.edit_point_weight,
+            'jump_weight': cfg.jump_weight, 'decision_weight': cfg.decision_weight}
+
+# %% ../nbs/14_losses.ipynb #314928dd
+def pointer_nll(log_continue: Tensor,  # (B, T) log P(continue) at every step (only continuing steps are read)
+                rows_lp: Tensor,       # (B, K, T_raw) pointer log-probabilities at the steps `rows`
+                rows: Tensor,          # (B, K) steps of those rows (-1: padding), every edit point among them
+                pointers: Tensor,      # (B, T) target pointers
+                edit_point_weight: float,     # weight of -log P(target | jump), where to jump
+                jump_weight: float = 1.0,     # weight of -log P(jump), whether to jump
+                gate_weights: Tensor | None = None,  # (B, T) weight of each step's continue-or-jump term (None: 1)
+               ) -> Tensor:
+    "Pointer loss: -log P(continue) at continuing steps, `jump_weight` × -log P(jump) + `edit_point_weight` × -log P(target | jump) at edit points; the gate terms times `gate_weights`."
+    at, jump = rows.clamp(min=0), edit_points(pointers)
+    cont = (pointers >= 0) & ~jump
+    nxt = previous_pointers(pointers).gather(1, at) + 1                                    # (B, K) frame prev + 1
+    is_next = torch.arange(rows_lp.shape[-1], device=rows.device) == nxt[..., None]        # (B, K, T_raw)
+    log_jump = rows_lp.masked_fill(is_next, float('-inf')).logsumexp(-1)                   # (B, K) log P(jump)
+    log_dest = rows_lp.gather(-1, pointers.gather(1, at).clamp(min=0)[..., None])[..., 0] - log_jump  # log P(target | jump)
+    jump_rows = (rows >= 0) & jump.gather(1, at)
+    g = torch.ones_like(log_continue) if gate_weights is None else gate_weights.float()
+    total = -(g * log_continue)[cont].sum() + (-g.gather(1, at) * jump_weight * log_jump - edit_point_weight * log_dest)[jump_rows].sum()
+    return total / (g[pointers >= 0].sum() + (edit_point_weight - 1) * jump.sum()).clamp(min=1)
+
 
 # %% ../nbs/14_losses.ipynb #8880b537
 def pointer_rows(pointers: Tensor,  # (B, T) target pointers
@@ -114,23 +153,23 @@ def sparse_pointer_losses(outputs: dict,            # 'pointer_logits' (B, K, T_
                           pointers: Tensor,         # (B, T) target pointers
                           raw_lengths: Tensor,      # (B,) valid raw frames
                           edit_point_weight: float,
+                          jump_weight: float = 1.0,
+                          gate_weights: Tensor | None = None,  # (B, T) weight of each step's continue-or-jump term
                          ) -> tuple[Tensor, Tensor]:
     "The pointer loss (exact) and the smoothness loss (continuing steps estimated from the sampled ones) from picked rows."
-    lp, rows, log_cont = outputs['pointer_logits'].float(), outputs['pointer_rows'], outputs['log_continue']
-    at, has = rows.clamp(min=0), rows >= 0
-    prev, jump = previous_pointers(pointers), edit_points(pointers)
-    cont, w = (pointers >= 0) & ~jump, edit_point_weights(pointers, edit_point_weight)
-    ce_rows = -lp.gather(-1, pointers.gather(1, at).clamp(min=0)[..., None])[..., 0]      # (B, K)
-    jump_rows = has & jump.gather(1, at)
-    pointer = ((w * -log_cont)[cont].sum() + (w.gather(1, at) * ce_rows)[jump_rows].sum()) / w[pointers >= 0].sum().clamp(min=1)
-    valid = (pointers >= 0) & (prev >= 0)                                                 # steps the smoothness loss counts
+    lp, rows = outputs['pointer_logits'].float(), outputs['pointer_rows']
+    pointer = pointer_nll(outputs['log_continue'], lp, rows, pointers, edit_point_weight, jump_weight, gate_weights)
+    at, prev, jump = rows.clamp(min=0), previous_pointers(pointers), edit_points(pointers)
+    cont, valid = (pointers >= 0) & ~jump, (pointers >= 0) & (prev >= 0)                 # valid: steps the smoothness loss counts
     expected = lp.exp() @ torch.arange(lp.shape[-1], device=lp.device, dtype=torch.float32)   # (B, K)
     dist = (expected - (prev.gather(1, at) + 1)).abs() / raw_lengths[:, None].float()
-    counted = has & valid.gather(1, at)
+    counted = (rows >= 0) & valid.gather(1, at)
+    jump_rows = counted & jump.gather(1, at)
     sampled = counted & ~jump_rows
     scale = (cont & valid).sum(1) / sampled.sum(1).clamp(min=1)                           # each sample stands for this many steps
-    total = dist[counted & jump_rows].sum() + ((dist * sampled).sum(1) * scale).sum()
+    total = dist[jump_rows].sum() + ((dist * sampled).sum(1) * scale).sum()
     return pointer, total / valid.sum().clamp(min=1)
+
 
 # %% ../nbs/14_losses.ipynb #de1e8e84
 def pointer_network_losses(outputs: dict,                     # 'pointer_logits', 'bar_pointer_logits', 'beat_pointer_logits', 'stop_logits', 'structure_logits', 'log_length'
@@ -143,11 +182,16 @@ def pointer_network_losses(outputs: dict,                     # 'pointer_logits'
                           ) -> dict[str, Tensor]:
     "Every component loss of the pointer network and their weighted sum `'loss'`."
     w = loss_weights(weights)
+    n = raw_lengths if raw_lengths is not None else torch.full(pointers.shape[:1], frame_bar.shape[1], device=pointers.device)
+    frame_mask = torch.arange(frame_bar.shape[1], device=pointers.device) < n[:, None]
+    gate = torch.where(seam_steps(previous_pointers(pointers), frame_bar, frame_mask), w['decision_weight'], 1.0)   # (B, T_out)
     if outputs.get('pointer_rows') is not None:                                          # rows at edit points only
-        n = raw_lengths if raw_lengths is not None else torch.full(pointers.shape[:1], frame_bar.shape[1], device=pointers.device)
-        pointer, smooth = sparse_pointer_losses(outputs, pointers, n, w['edit_point_weight'])
-    else:
-        pointer = masked_cross_entropy(outputs['pointer_logits'], pointers, edit_point_weights(pointers, w['edit_point_weight']))
+        pointer, smooth = sparse_pointer_losses(outputs, pointers, n, w['edit_point_weight'], w['jump_weight'], gate)
+    else:                                                                                # every row: at a continuing step, log P(target) is log P(continue)
+        lp = outputs['pointer_logits'].float().log_softmax(-1)
+        every = torch.arange(pointers.shape[1], device=pointers.device).expand_as(pointers)
+        pointer = pointer_nll(lp.gather(-1, pointers.clamp(min=0)[..., None])[..., 0], lp, every, pointers,
+                              w['edit_point_weight'], w['jump_weight'], gate)
         smooth = smoothness_loss(outputs['pointer_logits'], pointers, raw_lengths)
     losses = {
         'pointer_loss': pointer,

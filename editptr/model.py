@@ -18,7 +18,7 @@ from .encoder import MultiScaleEncoder, EncoderOutput
 from .vae import EditStyleVAE, reparameterize
 from .decoder import HierarchicalDecoder, DecoderMemory, DecoderOutput
 from .pointers import edit_lengths, previous_pointers
-from .losses import pointer_network_losses, pointer_rows as select_pointer_rows
+from .losses import pointer_network_losses, pointer_rows as select_pointer_rows, seam_steps, unit_starts
 
 # %% auto #0
 __all__ = ['SEAM_UNITS', 'MIN_RUN', 'PointerNetwork', 'check_pointers', 'eval_mode', 'choose', 'pick_frame', 'step_uniforms',
@@ -69,12 +69,13 @@ def forward(self: PointerNetwork,
             raw_lengths: Tensor | None = None,       # (B,) valid raw frames
             loss_weights: dict | TrainConfig | None = None,  # overrides of the seed loss weights
             pointer_rows: int = 0,                   # > 0: pointer rows only at edit points + this many sampled steps (linear cost)
+            sample_z: bool | None = None,            # draw z from the posterior (False: its mean; None: in training mode)
            ) -> dict:
     "Teacher-forced outputs, every component loss and their weighted sum `'loss'`."
     n_frames = torch.full((raw_mel.shape[0],), raw_mel.shape[-1], device=raw_mel.device) if raw_lengths is None else raw_lengths
     check_pointers(target_pointers, n_frames)
     enc = self.encode_raw(raw_mel, beats, raw_lengths)
-    style = self.vae(enc.frames, enc.frame_mask, target_pointers) if use_vae else self.vae(enc.frames, enc.frame_mask, sample=False)
+    style = self.vae(enc.frames, enc.frame_mask, target_pointers, sample=sample_z) if use_vae else self.vae(enc.frames, enc.frame_mask, sample=False)
     length = edit_lengths(target_pointers) if target_length is None else target_length
     mem = self.decoder.memory(enc)
     rows = select_pointer_rows(target_pointers, pointer_rows) if pointer_rows > 0 else None
@@ -178,15 +179,11 @@ def seam_mask(prev: Tensor,   # (B, k) frame played before each step (negative: 
              ) -> Tensor:
     "(B, k, T_raw) frames each step may play: the next frame; where the run reaches a `unit` line (or has no next frame), the first frame of any `unit`."
     index = mem.frame_bar if unit == 'bar' else mem.frame_beat                          # (B, T_raw)
-    T = index.shape[1]
-    starts = torch.ones_like(mem.frame_mask)
-    starts[:, 1:] = index[:, 1:] != index[:, :-1]
-    starts &= mem.frame_mask                                                            # (B, T_raw) first frame of each unit
     nxt = prev + 1
     has_next = (prev >= 0) & (nxt < mem.frame_mask.sum(1, keepdim=True))                 # (B, k)
-    at_line = ~has_next | starts.gather(1, nxt.clamp(0, T - 1))                          # (B, k) a seam may come here
-    is_next = (torch.arange(T, device=prev.device) == nxt[..., None]) & has_next[..., None]
-    return is_next | (at_line[..., None] & starts[:, None, :])                            # (B, k, T_raw)
+    is_next = (torch.arange(index.shape[1], device=prev.device) == nxt[..., None]) & has_next[..., None]
+    at_line = seam_steps(prev, index, mem.frame_mask)                                    # (B, k) a seam may come here
+    return is_next | (at_line[..., None] & unit_starts(index, mem.frame_mask)[:, None, :])   # (B, k, T_raw)
 
 
 # %% ../nbs/15_model.ipynb #59fbc26d
