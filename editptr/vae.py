@@ -61,8 +61,8 @@ class EditStyleVAE(nn.Module):
         self.learned_prior = config.vae_prior == 'learned'
         self.step_mlp = nn.Sequential(nn.Linear(d + 2, d), nn.GELU(), nn.Linear(d, d))
         self.seam_mlp = nn.Sequential(nn.Linear(2 * d + 3, d), nn.GELU(), nn.Linear(d, d))   # per edit point: from, to, jump, where
-        self.posterior_head = nn.Sequential(nn.Linear(3 * d + 1, d), nn.GELU(), nn.Linear(d, 2 * Z))
-        self.ratio_proj = nn.Linear(1, 2 * Z)                                              # log length ratio straight into mu
+        self.posterior_head = nn.Sequential(nn.Linear(3 * d + 2, d), nn.GELU(), nn.Linear(d, 2 * Z))
+        self.summary_proj = nn.Linear(2, 2 * Z)                                            # length ratio and start straight into mu
         self.prior_head = nn.Sequential(nn.Linear(d, d), nn.GELU(), nn.Linear(d, 2 * Z)) if self.learned_prior else None
         self.latent_dim = Z
 
@@ -101,10 +101,12 @@ def posterior(self: EditStyleVAE,
     n_out = is_frame.sum(1).clamp(min=1)                                          # (B,)
     where = (torch.arange(pointers.shape[1], device=pointers.device)[None] / n_out[:, None]).to(frames.dtype)
     seams = self.seam_mlp(torch.cat([src, played, jf, where.unsqueeze(-1)], -1))
-    ratio = (n_out / frame_mask.sum(1).clamp(min=1)).log()[:, None].to(frames.dtype)  # (B, 1)
+    n_raw = frame_mask.sum(1).clamp(min=1)
+    first = pointers[:, 0].clamp(min=0)                                           # (B,) where the edit starts
+    summary = torch.stack([(n_out / n_raw).log(), first / n_raw], -1).to(frames.dtype)  # (B, 2) log length ratio, start
     h = torch.cat([masked_mean(steps, is_frame), masked_mean(seams, edit_points(pointers)),
-                   masked_mean(frames, frame_mask), ratio], -1)
-    return self._gaussian(self.posterior_head(h) + self.ratio_proj(ratio))
+                   masked_mean(frames, frame_mask), summary], -1)
+    return self._gaussian(self.posterior_head(h) + self.summary_proj(summary))
 
 # %% ../nbs/12_vae.ipynb #426b8d17
 @patch
