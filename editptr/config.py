@@ -143,6 +143,7 @@ class TrainConfig(_DictConfig):
     bar_weight: float = 0.2      # coarse bar-pointer cross-entropy
     beat_weight: float = 0.2     # coarse beat-pointer cross-entropy
     structure_weight: float = 0.1  # continue / cut / loop-back cross-entropy
+    start_weight: float = 1.0    # first-frame cross-entropy, a mean over songs (where the edit starts)
     max_raw_frames: int = 32768  # whole songs up to 6 min 20 s; longer raws are cropped to this many frames
     pointer_rows: int = 64       # pointer rows at every edit point + this many sampled steps a song (linear cost); 0: every step (O(T_out x T_raw))
     val_every: int = 200         # validate every this many steps

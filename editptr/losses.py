@@ -13,7 +13,7 @@ from .pointers import previous_pointers, edit_lengths, edit_points, move_classes
 # %% auto #0
 __all__ = ['LOSS_WEIGHT_FIELDS', 'WEIGHT_FIELDS', 'stop_targets', 'coarse_targets', 'unit_starts', 'seam_steps',
            'masked_cross_entropy', 'edit_point_weights', 'stop_loss', 'length_loss', 'smoothness_loss', 'loss_weights',
-           'pointer_nll', 'pointer_rows', 'sparse_pointer_losses', 'pointer_network_losses']
+           'pointer_nll', 'pointer_rows', 'sparse_pointer_losses', 'start_loss', 'pointer_network_losses']
 
 # %% ../nbs/14_losses.ipynb #cf89c661
 def stop_targets(pointers: Tensor,  # (B, T) pointers, STOP then PAD
@@ -100,7 +100,8 @@ def smoothness_loss(pointer_logits: Tensor,            # (B, T_out, T_raw) point
 # %% ../nbs/14_losses.ipynb #5e5eccd4
 LOSS_WEIGHT_FIELDS = {'pointer_loss': 'pointer_weight', 'length_loss': 'length_weight', 'stop_loss': 'stop_weight',
                       'kl_loss': 'kl_weight', 'smoothness_loss': 'smoothness_weight', 'bar_loss': 'bar_weight',
-                      'beat_loss': 'beat_weight', 'structure_loss': 'structure_weight'}
+                      'beat_loss': 'beat_weight', 'structure_loss': 'structure_weight',
+                      'start_loss': 'start_weight'}
 WEIGHT_FIELDS = (*LOSS_WEIGHT_FIELDS.values(), 'edit_point_weight', 'jump_weight', 'decision_weight')  # every TrainConfig field the losses read
 
 def loss_weights(weights: dict | TrainConfig | None = None,  # overrides: a TrainConfig or {'kl_weight': ...}
@@ -171,6 +172,21 @@ def sparse_pointer_losses(outputs: dict,            # 'pointer_logits' (B, K, T_
     return pointer, total / valid.sum().clamp(min=1)
 
 
+# %% ../nbs/14_losses.ipynb #30357697
+def start_loss(log_continue: Tensor,  # (B, T) log P(continue) at every step
+               rows_lp: Tensor,       # (B, K, T_raw) pointer log-probabilities at the steps `rows`
+               rows: Tensor,          # (B, K) steps of those rows (-1: padding); step 0 among them when it jumps
+               pointers: Tensor,      # (B, T) target pointers
+              ) -> Tensor:
+    "Mean over songs of -log P(first frame); songs whose edit starts without a source frame are left out."
+    first = pointers[:, 0]
+    at0 = rows == 0                                                                      # (B, K) the row of step 0
+    lp_first = rows_lp.gather(-1, first.clamp(min=0)[:, None, None].expand(-1, rows.shape[1], 1))[..., 0]   # (B, K)
+    lp = torch.where(at0.any(1), (lp_first * at0).sum(1), log_continue[:, 0])           # frame 0 continues: log P(continue)
+    valid = first >= 0
+    return -lp[valid].mean() if valid.any() else rows_lp.sum() * 0.0
+
+
 # %% ../nbs/14_losses.ipynb #de1e8e84
 def pointer_network_losses(outputs: dict,                     # 'pointer_logits', 'bar_pointer_logits', 'beat_pointer_logits', 'stop_logits', 'structure_logits', 'log_length'
                            pointers: Tensor,                  # (B, T_out) target pointers, STOP then PAD
@@ -187,11 +203,13 @@ def pointer_network_losses(outputs: dict,                     # 'pointer_logits'
     gate = torch.where(seam_steps(previous_pointers(pointers), frame_bar, frame_mask), w['decision_weight'], 1.0)   # (B, T_out)
     if outputs.get('pointer_rows') is not None:                                          # rows at edit points only
         pointer, smooth = sparse_pointer_losses(outputs, pointers, n, w['edit_point_weight'], w['jump_weight'], gate)
+        start = start_loss(outputs['log_continue'], outputs['pointer_logits'].float(), outputs['pointer_rows'], pointers)
     else:                                                                                # every row: at a continuing step, log P(target) is log P(continue)
         lp = outputs['pointer_logits'].float().log_softmax(-1)
         every = torch.arange(pointers.shape[1], device=pointers.device).expand_as(pointers)
-        pointer = pointer_nll(lp.gather(-1, pointers.clamp(min=0)[..., None])[..., 0], lp, every, pointers,
-                              w['edit_point_weight'], w['jump_weight'], gate)
+        log_target = lp.gather(-1, pointers.clamp(min=0)[..., None])[..., 0]
+        pointer = pointer_nll(log_target, lp, every, pointers, w['edit_point_weight'], w['jump_weight'], gate)
+        start = start_loss(log_target, lp, every, pointers)
         smooth = smoothness_loss(outputs['pointer_logits'], pointers, raw_lengths)
     losses = {
         'pointer_loss': pointer,
@@ -202,6 +220,7 @@ def pointer_network_losses(outputs: dict,                     # 'pointer_logits'
         'bar_loss': masked_cross_entropy(outputs['bar_pointer_logits'], coarse_targets(pointers, frame_bar)),
         'beat_loss': masked_cross_entropy(outputs['beat_pointer_logits'], coarse_targets(pointers, frame_beat)),
         'structure_loss': masked_cross_entropy(outputs['structure_logits'], move_classes(pointers)),
+        'start_loss': start,
     }
     losses['loss'] = sum(w[k] * v for k, v in losses.items())
     return losses
