@@ -134,7 +134,6 @@ class TrainConfig(_DictConfig):
     edit_point_weight: float = 20.0  # weight of the jump destination's cross-entropy at edit points (the decision to jump keeps 1)
     jump_weight: float = 1.0     # weight of the decision to jump (-log P(jump)) at edit points; = edit_point_weight: both alike
     decision_weight: float = 1.0  # weight of the continue-or-jump term where a seam may come (step 0, bar lines): by input, stays calibrated
-    z_mean_steps: int = 0        # train on the posterior mean z, not a sample, for this many steps (the decoder learns to read z first)
     length_weight: float = 0.1   # output-length regression (log frames)
     stop_weight: float = 0.5     # stop BCE
     kl_weight: float = 0.01      # VAE KL, reached after annealing
@@ -158,7 +157,7 @@ class TrainConfig(_DictConfig):
         weights = [f.name for f in fields(self) if f.name.endswith('_weight')] + ['weight_decay']
         rules = {'batch_size': at_least(1), 'epochs': at_least(1), 'learning_rate': positive(), 'grad_clip': positive(),
                  'max_raw_frames': at_least(1), 'seed': in_range(0, 2**32), **{k: at_least(0) for k in weights},
-                 **{k: at_least(0) for k in ('warmup_steps', 'kl_anneal_steps', 'val_every', 'checkpoint_every', 'max_steps', 'pointer_rows', 'z_mean_steps')}}
+                 **{k: at_least(0) for k in ('warmup_steps', 'kl_anneal_steps', 'val_every', 'checkpoint_every', 'max_steps', 'pointer_rows')}}
         named = isinstance(self.best_metric, str) and self.best_metric
         check_fields(self, rules, [] if named else [f"best_metric must be a metric name, got {self.best_metric!r}"])
 

@@ -69,13 +69,12 @@ def forward(self: PointerNetwork,
             raw_lengths: Tensor | None = None,       # (B,) valid raw frames
             loss_weights: dict | TrainConfig | None = None,  # overrides of the seed loss weights
             pointer_rows: int = 0,                   # > 0: pointer rows only at edit points + this many sampled steps (linear cost)
-            sample_z: bool | None = None,            # draw z from the posterior (False: its mean; None: in training mode)
            ) -> dict:
     "Teacher-forced outputs, every component loss and their weighted sum `'loss'`."
     n_frames = torch.full((raw_mel.shape[0],), raw_mel.shape[-1], device=raw_mel.device) if raw_lengths is None else raw_lengths
     check_pointers(target_pointers, n_frames)
     enc = self.encode_raw(raw_mel, beats, raw_lengths)
-    style = self.vae(enc.frames, enc.frame_mask, target_pointers, sample=sample_z) if use_vae else self.vae(enc.frames, enc.frame_mask, sample=False)
+    style = self.vae(enc.frames, enc.frame_mask, target_pointers) if use_vae else self.vae(enc.frames, enc.frame_mask, sample=False)
     length = edit_lengths(target_pointers) if target_length is None else target_length
     mem = self.decoder.memory(enc)
     rows = select_pointer_rows(target_pointers, pointer_rows) if pointer_rows > 0 else None

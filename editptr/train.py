@@ -233,7 +233,6 @@ def model_step(model,                 # PointerNetwork (or DDP-wrapped)
                weights: dict,         # loss weights ({'kl_weight': ...} etc.)
                amp: bool = False,     # bf16 autocast (CUDA)
                pointer_rows: int = 0, # > 0: the linear-cost pointer loss (`TrainConfig.pointer_rows`)
-               sample_z: bool | None = None,  # False: the posterior mean, not a sample (`TrainConfig.z_mean_steps`)
               ) -> dict:
     "Teacher-forced forward: the model's output dict (with 'loss' and its components)."
     import torch
@@ -241,8 +240,7 @@ def model_step(model,                 # PointerNetwork (or DDP-wrapped)
     with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=amp):
         return model(batch['raw_mel'].to(dev), batch['target_pointers'].to(dev),
                      raw_lengths=batch['raw_lengths'].to(dev), beats=batch['beats'].to(dev),
-                     loss_weights=weights, **({'pointer_rows': pointer_rows} if pointer_rows else {}),
-                     **({} if sample_z is None else {'sample_z': sample_z}))
+                     loss_weights=weights, **({'pointer_rows': pointer_rows} if pointer_rows else {}))
 
 def batch_predictions(out: dict) -> dict:
     "Predicted pointers (B, T_out), stop probabilities (B, T_out), lengths (B,) from the model outputs."
@@ -353,8 +351,7 @@ def train_step(self: Trainer, batch: dict) -> dict:
     import torch
     self.net.train()
     w = self.loss_weights()
-    sample_z = None if self.step >= self.tc.z_mean_steps else False      # the posterior mean until the decoder reads z
-    out = model_step(self.net, batch, self.device, w, self.amp, self.tc.pointer_rows, sample_z)
+    out = model_step(self.net, batch, self.device, w, self.amp, self.tc.pointer_rows)
     loss = out['loss']
     if not torch.isfinite(loss): raise FloatingPointError(f"loss is {loss.item()} at step {self.step} (batch {batch['names']})")
     self.opt.zero_grad(set_to_none=True)
