@@ -19,11 +19,11 @@ from pathlib import Path
 def diagnose(model, item, z):
     "(first frame, edit points right, edit points, false jumps, pointers) of one teacher-forced pass."
     import numpy as np
+    from editptr.pointers import previous_pointers, edit_points
     tgt = item['pointers'][None]
     p = model.teacher_forced_pointers(item['raw_mel'][None], tgt, beats=item['beats'][None], z=z, chunk=4096)[0].numpy()
     t = tgt[0].numpy()
-    cont = np.r_[-1, t[:-1]] + 1                                   # the frame that continues the run at each step
-    jump, valid = t != cont, t >= 0
+    cont, jump, valid = previous_pointers(t) + 1, edit_points(t), t >= 0   # the frame that continues the run; edit points
     right = int((np.abs(p - t) <= 3)[jump & valid].sum())
     return int(p[0]), right, int((jump & valid).sum()), int(((p != cont) & ~jump & valid).sum()), p
 

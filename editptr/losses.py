@@ -11,8 +11,8 @@ from .config import TrainConfig, STOP_TOKEN, PAD_TOKEN
 from .pointers import previous_pointers, edit_lengths, edit_points, move_classes, CONTINUE, CUT, LOOP_BACK
 
 # %% auto #0
-__all__ = ['LOSS_WEIGHT_FIELDS', 'WEIGHT_FIELDS', 'stop_targets', 'coarse_targets', 'unit_starts', 'seam_steps',
-           'masked_cross_entropy', 'edit_point_weights', 'stop_loss', 'length_loss', 'smoothness_loss', 'loss_weights',
+__all__ = ['LOSS_WEIGHT_FIELDS', 'POINTER_WEIGHT_FIELDS', 'WEIGHT_FIELDS', 'stop_targets', 'coarse_targets', 'unit_starts',
+           'seam_steps', 'masked_cross_entropy', 'stop_loss', 'length_loss', 'smoothness_loss', 'loss_weights',
            'pointer_nll', 'pointer_rows', 'sparse_pointer_losses', 'start_loss', 'pointer_network_losses']
 
 # %% ../nbs/14_losses.ipynb #cf89c661
@@ -60,12 +60,6 @@ def masked_cross_entropy(logits: Tensor,   # (B, T, C) class scores
     if not valid.any(): return logits.sum() * 0.0
     return F.cross_entropy(logits[valid].float(), targets[valid])
 
-def edit_point_weights(pointers: Tensor,  # (B, T) target pointers
-                       weight: float,     # weight of an edit point
-                      ) -> Tensor:
-    "(B, T) `weight` where the target is a frame other than previous target + 1 (0 at the first step), else 1."
-    return torch.where(edit_points(pointers), weight, 1.0)
-
 
 # %% ../nbs/14_losses.ipynb #2fa61288
 def stop_loss(stop_logits: Tensor,  # (B, T) stop scores
@@ -102,7 +96,8 @@ LOSS_WEIGHT_FIELDS = {'pointer_loss': 'pointer_weight', 'length_loss': 'length_w
                       'kl_loss': 'kl_weight', 'smoothness_loss': 'smoothness_weight', 'bar_loss': 'bar_weight',
                       'beat_loss': 'beat_weight', 'structure_loss': 'structure_weight',
                       'start_loss': 'start_weight'}
-WEIGHT_FIELDS = (*LOSS_WEIGHT_FIELDS.values(), 'edit_point_weight', 'jump_weight', 'decision_weight')  # every TrainConfig field the losses read
+POINTER_WEIGHT_FIELDS = ('edit_point_weight', 'jump_weight', 'decision_weight')  # weights inside the pointer loss
+WEIGHT_FIELDS = (*LOSS_WEIGHT_FIELDS.values(), *POINTER_WEIGHT_FIELDS)           # every TrainConfig field the losses read
 
 def loss_weights(weights: dict | TrainConfig | None = None,  # overrides: a TrainConfig or {'kl_weight': ...}
                 ) -> dict[str, float]:
@@ -113,8 +108,8 @@ def loss_weights(weights: dict | TrainConfig | None = None,  # overrides: a Trai
         unknown = set(weights) - set(WEIGHT_FIELDS)
         if unknown: raise ValueError(f"unknown loss weights {sorted(unknown)}; known: {sorted(WEIGHT_FIELDS)}")
         cfg = TrainConfig().replace(**weights)
-    return {**{loss: float(getattr(cfg, f)) for loss, f in LOSS_WEIGHT_FIELDS.items()}, 'edit_point_weight': cfg.edit_point_weight,
-            'jump_weight': cfg.jump_weight, 'decision_weight': cfg.decision_weight}
+    return {**{loss: float(getattr(cfg, f)) for loss, f in LOSS_WEIGHT_FIELDS.items()},
+            **{f: float(getattr(cfg, f)) for f in POINTER_WEIGHT_FIELDS}}
 
 # %% ../nbs/14_losses.ipynb #314928dd
 def pointer_nll(log_continue: Tensor,  # (B, T) log P(continue) at every step (only continuing steps are read)
