@@ -19,10 +19,11 @@ from .viz import plot_pointer_path, Table
 from .corpus import corpus_infos, pair_audio_path
 
 # %% auto #0
-__all__ = ['TF_METHODS', 'FR_METHODS', 'FR_COLUMNS', 'TF_COLUMNS', 'STRUCTURE_NAMES', 'load_model', 'reference_pairs',
-           'best_sample', 'distinct_edits', 'classical_pointers', 'teacher_forced_outputs', 'seam_stats',
-           'predict_item', 'score_group', 'EvalResult', 'evaluate', 'structure_confusion', 'plot_confusion',
-           'read_metrics_log', 'plot_loss_curves', 'prediction', 'plot_prediction', 'example_audio']
+__all__ = ['BAR_METHODS', 'TF_METHODS', 'FR_METHODS', 'FR_COLUMNS', 'TF_COLUMNS', 'STRUCTURE_NAMES', 'load_model',
+           'reference_pairs', 'best_sample', 'distinct_edits', 'bar_edits', 'classical_pointers',
+           'teacher_forced_outputs', 'seam_stats', 'predict_item', 'score_group', 'EvalResult', 'evaluate',
+           'structure_confusion', 'plot_confusion', 'read_metrics_log', 'plot_loss_curves', 'prediction',
+           'plot_prediction', 'example_audio']
 
 # %% ../nbs/21_evaluate.ipynb #79fd3a07
 def load_model(model,               # a PointerNetwork, or the path of its checkpoint
@@ -55,6 +56,28 @@ def best_sample(samples: list[np.ndarray],  # sampled edits of one raw (1-D poin
 def distinct_edits(samples: list[np.ndarray]) -> int:
     "How many of `samples` differ (as whole pointer sequences)."
     return len({np.asarray(s, np.int64).tobytes() for s in samples})
+
+# %% ../nbs/21_evaluate.ipynb #30d53eb7
+from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, posterior_means
+
+BAR_METHODS = ('bar model (style by name)', 'bar model (reference pair)', 'bar model (prior, best of 8)', 'bar model (prior mean)')
+
+@torch.no_grad()
+def bar_edits(model: BarPointerNetwork,
+              item: dict,                  # a bar item (`bar_item`): its 'length' is the length asked for
+              reference: dict | None,      # another song's bar item of the same style (None: no reference row)
+              samples: int = 8,            # z drawn from N(0, I), one batch
+              seed: int = 0,               # seed of those draws
+             ) -> dict:
+    "{method: frame pointers} for each of `BAR_METHODS` the item has, and 'distinct_edits' among the samples."
+    gen, Z = torch.Generator().manual_seed(seed), model.config.latent_dim
+    out = {}
+    if item['style'] in model.style_bank: out[BAR_METHODS[0]] = generate_bars(model, [item], bar_style_z(model, item['style']))[0]['pointers']
+    if reference is not None: out[BAR_METHODS[1]] = generate_bars(model, [item], posterior_means(model, [reference]))[0]['pointers']
+    drawn = [r['pointers'] for r in generate_bars(model, [item] * samples, torch.randn(samples, Z, generator=gen))]
+    out[BAR_METHODS[2]], out['distinct_edits'] = best_sample(drawn, item['pointers']), distinct_edits(drawn)
+    out[BAR_METHODS[3]] = generate_bars(model, [item], torch.zeros(1, Z))[0]['pointers']
+    return out
 
 # %% ../nbs/21_evaluate.ipynb #0a029261
 def classical_pointers(raw_audio: np.ndarray,      # (n,) the whole raw, mono at `cfg.sr`
@@ -89,7 +112,7 @@ def teacher_forced_outputs(model, mel: torch.Tensor,   # (1, n_mels, T_raw)
 # %% ../nbs/21_evaluate.ipynb #b2c9bcff
 TF_METHODS = ('model', 'model (reference z)', 'continue +1', 'copy raw')              # teacher-forced rows
 FR_METHODS = ('model (style by name)', 'model (reference pair)', 'model (prior, best of 8)', 'model (prior, greedy)',
-              'model (hierarchical)', 'continue +1', 'copy raw', 'classical editor')   # free-running rows; the first is `editptr-edit --style S`
+              'model (hierarchical)', *BAR_METHODS, 'continue +1', 'copy raw', 'classical editor')   # free-running rows; the first is `editptr-edit --style S`
 
 def seam_stats(raw_mel: np.ndarray,   # (n_mels, T_raw)
                pointers: np.ndarray,  # (T_edit,) an edit
@@ -111,6 +134,8 @@ def predict_item(model, item: dict,                    # one `PointerDataset` it
                  tf_chunk: int = 1024,                 # teacher-forced steps scored at once
                  seams: str = 'bar',                   # where the model's seams may be (`generate`): on bar lines, as editptr-edit decodes
                  cfg: AudioConfig = AudioConfig(),
+                 bar_model: BarPointerNetwork | None = None,   # also the bar model's edits (`bar_edits`)
+                 bar_reference: dict | None = None,            # the reference pair's bar item (`bar_item`)
                 ) -> dict:
     "Teacher-forced outputs and every free-running edit of one pair (numpy, STOP removed; None where a method has none), with their seams."
     from editptr.dataset import collate_fn
@@ -136,6 +161,10 @@ def predict_item(model, item: dict,                    # one `PointerDataset` it
     fr['model (prior, greedy)'] = first(model.generate(mel, **kw))
     if hierarchical and named: fr['model (hierarchical)'] = first(model.generate_hierarchical(mel, coarse_to_fine=True, style=item['style'], **kw))
     fr['continue +1'], fr['copy raw'] = continue_sequence(len(true)), np.arange(n_raw)
+    if bar_model is not None:
+        on_grid = bar_reference is not None and bar_reference['tokens'] is not None     # a reference off the bar grid has no bar z
+        bar_fr = bar_edits(bar_model, bar_item(item), bar_reference if on_grid else None, samples, sample_seed)
+        r['bar_distinct_edits'] = bar_fr.pop('distinct_edits'); fr.update(bar_fr)
     if raw_audio is not None: fr['classical editor'] = classical_pointers(raw_audio, start, n_raw, len(true), cfg)
     raw_mel, bars = item['raw_mel'].numpy(), bar_lines(item['beats'])
     return {**r, 'free_running': fr, 'seams': {m: seam_stats(raw_mel, p, bars) for m, p in fr.items() if p is not None}}
@@ -173,6 +202,7 @@ def score_group(items: list[dict]) -> list[dict]:
                    **free_running_metrics([i['free_running'][m] for i in have], [trim(i['target']) for i in have]),
                    **_seam_columns(np.concatenate([i['seams'][m] for i in have])))
         if m == 'model (prior, best of 8)': row['distinct_edits'] = float(np.mean([i['distinct_edits'] for i in have]))
+        if m == 'bar model (prior, best of 8)': row['distinct_edits'] = float(np.mean([i['bar_distinct_edits'] for i in have]))
         rows.append(row)
     return rows
 
@@ -230,11 +260,14 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
              tf_chunk: int = 1024,            # teacher-forced steps scored at once (memory: chunk x T_raw scores)
              progress: bool = False,          # a progress bar over the pairs
              seams: str = 'bar',              # where the model's seams may be: 'bar', 'beat' or 'frame' (`generate`)
+             bar_model=None,                  # a BarPointerNetwork or its checkpoint path: its edits too
             ) -> EvalResult:
     "Metrics of the model and the baselines on one split, per style and overall."
     from editptr.dataset import PointerDataset
     from editptr.audio import load_audio
+    from editptr.bars import load_bar_model
     model, cfg = load_model(model, device), AudioConfig()
+    if isinstance(bar_model, (str, Path)): bar_model = load_bar_model(bar_model)
     ds = PointerDataset(corpus_dir, split=split, seed=seed, n_mels=model.config.n_mels, max_raw_frames=max_raw_frames or 2**62)
     n = len(ds) if max_items is None else min(len(ds), max_items)
     refs = reference_pairs(ds.records)
@@ -242,7 +275,8 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
     for i in tqdm(range(n), desc='evaluating', unit='pair', disable=not progress):
         path = pair_audio_path(corpus_dir, ds.records[i], 'raw')
         items.append(predict_item(model, ds[i], device, None if refs[i] is None else ds[refs[i]],
-                                  None if path is None else load_audio(path, cfg.sr), samples, i, hierarchical, tf_chunk, seams, cfg))
+                                  None if path is None else load_audio(path, cfg.sr), samples, i, hierarchical, tf_chunk, seams, cfg,
+                                  bar_model, None if refs[i] is None or bar_model is None else bar_item(ds[refs[i]])))
     return EvalResult(_score_by_style(items), items, Path(corpus_dir), split)
 
 # %% ../nbs/21_evaluate.ipynb #54a4fcaf
