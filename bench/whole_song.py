@@ -1,12 +1,15 @@
 """What a user gets from `editptr-edit` on whole held-out songs: the model's free-running edits beside the baselines.
 
-    python bench/whole_song.py --checkpoint models/pointer_network/best.pt --corpus data/synth \\
-        [--split test] [--max-items N] [--samples 8] [--seams bar] [--threads 2] [--out bench/results/whole_song_cpu.md]
+    python bench/whole_song.py [--checkpoint models/pointer_network/best.pt] [--bar-model models/bars/best.pt] \\
+        --corpus data/synth [--corpus data/synth_big] [--split test] [--max-items N] [--samples 8] [--seams bar] \\
+        [--threads 2] [--out bench/results/whole_song_cpu.md]
 
-Runs `editptr.evaluate.evaluate` on the split's whole songs (no crop; every decoder is given the true edit length)
+Runs `editptr.evaluate.evaluate` on the split's whole songs of each corpus (no crop; every decoder is given the true
+edit length; with several corpora, their test songs are pooled)
 and prints, per style and over all pairs, one Markdown table whose rows are the free-running methods
 (`editptr.evaluate.FR_METHODS`: style by name, a reference pair from another song, best of `--samples` prior
-samples, the prior's greedy edit, coarse to fine, continue +1, copy raw, the classical editor). Columns:
+samples, the prior's greedy edit, coarse to fine; the same four of the bar model (`editptr.bars`) when --bar-model is
+given, its prior rows with z drawn from N(0, I) and z = 0; continue +1, copy raw, the classical editor). Columns:
 dest F1 = destination-aware seam F1 (tol 3 frames), seam F1 = the same without destinations, accuracy = share of
 output frames equal to the truth, length MAE (frames; 0 when the length is given and kept), on bars = share of
 seams with both sides within 2 frames of a bar line, seam dist = mean `seam_quality` distance of the seams (1: as
@@ -43,8 +46,9 @@ def report(res, header):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--checkpoint', required=True, help='trained checkpoint (best.pt)')
-    ap.add_argument('--corpus', required=True, help='corpus the checkpoint was trained on (split by song, seed 0)')
+    ap.add_argument('--checkpoint', help='frame model checkpoint (best.pt)')
+    ap.add_argument('--bar-model', help='bar model checkpoint (editptr-train-bars)')
+    ap.add_argument('--corpus', action='append', required=True, help='corpus the models were trained on (split by song, seed 0); repeat to pool test songs')
     ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
     ap.add_argument('--max-items', type=int, default=None, help='pairs to evaluate (default: the whole split)')
     ap.add_argument('--samples', type=int, default=8, help='prior samples per pair for the best-of row')
@@ -53,19 +57,22 @@ def main(argv=None):
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--out', default='bench/results/whole_song_cpu.md', help="write the report here too ('' : print only)")
     a = ap.parse_args(argv)
+    if not (a.checkpoint or a.bar_model): ap.error('give --checkpoint, --bar-model or both')
     for v in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'NUMBA_NUM_THREADS'): os.environ[v] = str(a.threads)
     import torch                                                     # after the thread settings: numpy reads them on import
-    from editptr.evaluate import evaluate
+    from editptr.evaluate import evaluate, EvalResult, score_by_style
     torch.set_num_threads(a.threads)
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')                              # librosa's notes on the classical editor's analysis
-        res = evaluate(a.checkpoint, a.corpus, split=a.split, device=a.device, max_items=a.max_items, samples=a.samples, progress=True,
-                       seams=a.seams)
+        items = [it for c in a.corpus for it in evaluate(a.checkpoint, c, split=a.split, device=a.device, max_items=a.max_items, samples=a.samples,
+                                                         progress=True, seams=a.seams, bar_model=a.bar_model).items]
+    res = EvalResult(score_by_style(items), items)
     wall = time.perf_counter() - t0
     songs = len({it['song'] for it in res.items})
     frames = [it['n_raw'] for it in res.items]
-    header = (f'# Whole songs, free-running (checkpoint {a.checkpoint}, corpus {a.corpus}, {a.split} split: {songs} songs, '
+    models = ', '.join(f'{k} {v}' for k, v in (('checkpoint', a.checkpoint), ('bar model', a.bar_model)) if v)
+    header = (f'# Whole songs, free-running ({models}, corpus {" + ".join(a.corpus)}, {a.split} split: {songs} songs, '
               f'{len(res.items)} pairs, {min(frames)}-{max(frames)} raw frames; best of {a.samples} prior samples; model seams on {a.seams} lines; torch {torch.__version__}, {a.threads} thread(s), '
               f'{a.device}; wall time {wall:.0f} s)\n\nEvery decoder is given the true edit length. Produced by '
               f'`python bench/whole_song.py`; columns are described in its docstring.')

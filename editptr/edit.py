@@ -209,6 +209,8 @@ def _model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, c
     from editptr.train import resolve_device
     try: device = resolve_device(args.device)
     except ValueError as e: raise EditError(str(e)) from None
+    from editptr.bars import is_bar_checkpoint
+    if is_bar_checkpoint(args.checkpoint): return _bar_model_edits(args, mel, beats, cfg)
     model = PointerNetwork.from_checkpoint(args.checkpoint, map_location=device).to(device)
     torch.manual_seed(args.seed)
     z = _style(model, args, cfg, device)
@@ -228,6 +230,37 @@ def _classical_edit(args: argparse.Namespace, source, cfg: AudioConfig) -> tuple
     except ValueError as e: raise EditError(f"--classical: {e}") from None
     return [res.pointers], dict(classical=True, off_bar_seams=[int(s) for s in res.off_bar_seams])
 
+
+# %% ../nbs/22_edit.ipynb #f8d85251
+def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, cfg: AudioConfig) -> tuple[list, dict]:
+    "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
+    import torch
+    from editptr.bars import load_bar_model, bar_item, bar_style_z, generate_bars
+    if args.duration is None: raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length)")
+    if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
+    model = load_bar_model(args.checkpoint)
+    target = cfg.seconds_to_frames(args.duration)
+    item = bar_item(dict(name=str(args.input), raw_mel=mel, beats=beats, length=target))
+    gen = torch.Generator().manual_seed(args.seed)
+    if args.style:
+        try: z = bar_style_z(model, args.style, args.samples)
+        except ValueError as e: raise EditError(f"--style: {e}") from None
+    elif args.style_ref: z = _bar_reference_z(model, *args.style_ref, cfg).expand(args.samples, -1)
+    elif args.samples == 1: z = torch.zeros(1, model.config.latent_dim)                        # the prior's mean
+    else: z = torch.randn(args.samples, model.config.latent_dim, generator=gen)                # N styles from the prior
+    rows = generate_bars(model, [item] * args.samples, z, temperature=args.temperature or 0.0, generator=gen)
+    return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), model='bars', temperature=args.temperature,
+                                                                style=args.style, style_ref=args.style_ref, seed=args.seed, seam_unit='bar')
+
+def _bar_reference_z(model, raw_path, edit_path, cfg: AudioConfig):
+    "(1, latent_dim) the bar model's posterior mean z of an aligned raw/edit pair."
+    from editptr.align import align_files
+    from editptr.bars import bar_item, posterior_means
+    _, mel, beats = read_input(raw_path, cfg)
+    al = align_files(raw_path, edit_path, cfg)
+    ref = bar_item(dict(name=str(raw_path), raw_mel=mel, beats=beats, pointers=np.asarray(al.pointers)))
+    if ref['tokens'] is None: raise EditError(f"--style-ref: {edit_path} does not cut {raw_path} on its bar lines; a bar model reads only such edits")
+    return posterior_means(model, [ref])
 
 # %% ../nbs/22_edit.ipynb #0016fb3a
 def run(args: argparse.Namespace) -> list[dict[str, Path]]:

@@ -21,9 +21,9 @@ from .corpus import corpus_infos, pair_audio_path
 # %% auto #0
 __all__ = ['BAR_METHODS', 'TF_METHODS', 'FR_METHODS', 'FR_COLUMNS', 'TF_COLUMNS', 'STRUCTURE_NAMES', 'load_model',
            'reference_pairs', 'best_sample', 'distinct_edits', 'bar_edits', 'classical_pointers',
-           'teacher_forced_outputs', 'seam_stats', 'predict_item', 'score_group', 'EvalResult', 'evaluate',
-           'structure_confusion', 'plot_confusion', 'read_metrics_log', 'plot_loss_curves', 'prediction',
-           'plot_prediction', 'example_audio']
+           'teacher_forced_outputs', 'seam_stats', 'frame_model_edits', 'predict_item', 'score_group', 'EvalResult',
+           'score_by_style', 'evaluate', 'structure_confusion', 'plot_confusion', 'read_metrics_log',
+           'plot_loss_curves', 'prediction', 'plot_prediction', 'example_audio']
 
 # %% ../nbs/21_evaluate.ipynb #79fd3a07
 def load_model(model,               # a PointerNetwork, or the path of its checkpoint
@@ -122,9 +122,36 @@ def seam_stats(raw_mel: np.ndarray,   # (n_mels, T_raw)
     q = seam_quality(raw_mel, pointers, bars)
     return np.array([[s['distance'], abs(s['loudness_step_db']), s['on_bar']] for s in q], dtype=float).reshape(-1, 3)
 
+# %% ../nbs/21_evaluate.ipynb #b5be41d7
+@torch.no_grad()
+def frame_model_edits(model, mel: torch.Tensor,        # (1, n_mels, T_raw)
+                      beats: torch.Tensor,             # (1, T_raw)
+                      style: str,                      # the pair's style
+                      true: np.ndarray,                # the true edit (its length is asked for; best of 8 is judged on it)
+                      reference: dict | None, samples: int, sample_seed: int, hierarchical: bool, seams: str,
+                     ) -> dict:
+    "The frame model's free-running edits of one raw (numpy, by method), and 'distinct_edits' among its prior samples."
+    from editptr.dataset import collate_fn
+    kw = dict(target_length=len(true), beats=beats, temperature=0.0, seams=seams)
+    first = lambda g: g['pointers'][0].cpu().numpy()
+    named, fr = style in (getattr(model, 'style_bank', None) or {}), {}
+    if named: fr['model (style by name)'] = first(model.generate(mel, style=style, **kw))
+    if reference is not None:
+        rb = collate_fn([reference])
+        z = model.encode_style(rb['raw_mel'].to(mel.device), rb['target_pointers'].to(mel.device), beats=rb['beats'].to(mel.device))
+        fr['model (reference pair)'] = first(model.generate(mel, z=z, **kw))
+    torch.manual_seed(sample_seed)
+    many, many_beats = mel.expand(samples, -1, -1), beats.expand(samples, -1)
+    drawn = model.generate(many, **{**kw, 'beats': many_beats, 'z': model.prior_styles(many, many_beats)})['pointers']   # styles from the prior, greedy
+    drawn = [p.cpu().numpy() for p in drawn]
+    fr['model (prior, best of 8)'], fr['distinct_edits'] = best_sample(drawn, true), distinct_edits(drawn)
+    fr['model (prior, greedy)'] = first(model.generate(mel, **kw))
+    if hierarchical and named: fr['model (hierarchical)'] = first(model.generate_hierarchical(mel, coarse_to_fine=True, style=style, **kw))
+    return fr
+
 # %% ../nbs/21_evaluate.ipynb #fcb6069a
 @torch.no_grad()
-def predict_item(model, item: dict,                    # one `PointerDataset` item
+def predict_item(model, item: dict,                    # one `PointerDataset` item; model: a PointerNetwork, or None (no frame model rows)
                  device: str = 'cpu',
                  reference: dict | None = None,        # another song's pair of the same style (None: no reference-pair edit)
                  raw_audio: np.ndarray | None = None,  # the whole raw, mono at `cfg.sr` (None: no classical edit)
@@ -143,23 +170,12 @@ def predict_item(model, item: dict,                    # one `PointerDataset` it
     mel, beats, tgt = b['raw_mel'].to(device), b['beats'].to(device), b['target_pointers'].to(device)   # (1, n_mels, T_raw), (1, T_raw), (1, T_out)
     true, n_raw, start = item['pointers'].numpy(), int(mel.shape[-1]), int(item.get('raw_start', 0))
     r = dict(name=item['name'], style=item['style'], song=item.get('song', item['name']), raw_start=start, n_raw=n_raw,
-             target=true, target_full=tgt[0].cpu().numpy(), **teacher_forced_outputs(model, mel, beats, tgt, tf_chunk))
-    kw = dict(target_length=len(true), beats=beats, temperature=0.0, seams=seams)
-    first = lambda g: g['pointers'][0].cpu().numpy()
-    named = item['style'] in (getattr(model, 'style_bank', None) or {})
+             target=true, target_full=tgt[0].cpu().numpy())
     fr = dict.fromkeys(FR_METHODS)
-    if named: fr['model (style by name)'] = first(model.generate(mel, style=item['style'], **kw))
-    if reference is not None:
-        rb = collate_fn([reference])
-        z = model.encode_style(rb['raw_mel'].to(device), rb['target_pointers'].to(device), beats=rb['beats'].to(device))
-        fr['model (reference pair)'] = first(model.generate(mel, z=z, **kw))
-    torch.manual_seed(sample_seed)
-    many, many_beats = mel.expand(samples, -1, -1), beats.expand(samples, -1)
-    drawn = model.generate(many, **{**kw, 'beats': many_beats, 'z': model.prior_styles(many, many_beats)})['pointers']   # styles from the prior, greedy
-    drawn = [p.cpu().numpy() for p in drawn]
-    fr['model (prior, best of 8)'], r['distinct_edits'] = best_sample(drawn, true), distinct_edits(drawn)
-    fr['model (prior, greedy)'] = first(model.generate(mel, **kw))
-    if hierarchical and named: fr['model (hierarchical)'] = first(model.generate_hierarchical(mel, coarse_to_fine=True, style=item['style'], **kw))
+    if model is not None:
+        r.update(teacher_forced_outputs(model, mel, beats, tgt, tf_chunk))
+        frame_fr = frame_model_edits(model, mel, beats, item['style'], true, reference, samples, sample_seed, hierarchical, seams)
+        r['distinct_edits'] = frame_fr.pop('distinct_edits'); fr.update(frame_fr)
     fr['continue +1'], fr['copy raw'] = continue_sequence(len(true)), np.arange(n_raw)
     if bar_model is not None:
         on_grid = bar_reference is not None and bar_reference['tokens'] is not None     # a reference off the bar grid has no bar z
@@ -185,12 +201,13 @@ def score_group(items: list[dict]) -> list[dict]:
     "Metric rows (mode, method, pairs, metrics) of the model and the baselines over `items`."
     tgt = _pad([i['target_full'] for i in items], PAD_TOKEN)                            # (n, T) with STOP
     copy_tf = np.broadcast_to(np.arange(tgt.shape[1]), tgt.shape)
+    framed = 'tf_pointers' in items[0]                                                  # a frame model was run: teacher-forced rows
     tf_preds = {'model': _pad([i['tf_pointers'] for i in items], PAD_TOKEN),
                 'model (reference z)': _pad([i['ref_pointers'] for i in items], PAD_TOKEN),
-                'continue +1': baseline_continue(tgt), 'copy raw': copy_tf}
+                'continue +1': baseline_continue(tgt), 'copy raw': copy_tf} if framed else {}
     heads = {'model': 'tf', 'model (reference z)': 'ref'}                               # stop and length heads
     rows = []
-    for m in TF_METHODS:
+    for m in TF_METHODS if framed else ():
         h = heads.get(m)
         extra = dict(stop_probs=_pad([i[f'{h}_stop'] for i in items], 0.0),
                      predicted_length=np.array([i[f'{h}_length'] for i in items])) if h else {}
@@ -238,7 +255,7 @@ def table(self: EvalResult, mode: str | None = None, style: str | None = None,
     return Table([{k: r.get(k) for k in ('mode', 'style', 'method', 'pairs', *columns)} for r in rs])
 
 # %% ../nbs/21_evaluate.ipynb #a3d75be4
-def _score_by_style(items: list[dict]) -> list[dict]:
+def score_by_style(items: list[dict]) -> list[dict]:
     "Metric rows of `score_group` for every style of `items` and for all of them, in report order."
     groups = {s: [it for it in items if it['style'] == s] for s in sorted({it['style'] for it in items})}
     groups['all'] = items
@@ -248,7 +265,7 @@ def _score_by_style(items: list[dict]) -> list[dict]:
     return rows
 
 # %% ../nbs/21_evaluate.ipynb #39d3e878
-def evaluate(model,                           # PointerNetwork or checkpoint path
+def evaluate(model,                           # PointerNetwork or checkpoint path (None: the bar model alone)
              corpus_dir,                      # corpus folder
              split: str = 'test',             # 'train', 'val', 'test' or 'all'
              device: str = 'cpu',
@@ -266,9 +283,9 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
     from editptr.dataset import PointerDataset
     from editptr.audio import load_audio
     from editptr.bars import load_bar_model
-    model, cfg = load_model(model, device), AudioConfig()
+    model, cfg = None if model is None else load_model(model, device), AudioConfig()
     if isinstance(bar_model, (str, Path)): bar_model = load_bar_model(bar_model)
-    ds = PointerDataset(corpus_dir, split=split, seed=seed, n_mels=model.config.n_mels, max_raw_frames=max_raw_frames or 2**62)
+    ds = PointerDataset(corpus_dir, split=split, seed=seed, n_mels=model.config.n_mels if model is not None else cfg.n_mels, max_raw_frames=max_raw_frames or 2**62)
     n = len(ds) if max_items is None else min(len(ds), max_items)
     refs = reference_pairs(ds.records)
     items = []
@@ -277,7 +294,7 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
         items.append(predict_item(model, ds[i], device, None if refs[i] is None else ds[refs[i]],
                                   None if path is None else load_audio(path, cfg.sr), samples, i, hierarchical, tf_chunk, seams, cfg,
                                   bar_model, None if refs[i] is None or bar_model is None else bar_item(ds[refs[i]])))
-    return EvalResult(_score_by_style(items), items, Path(corpus_dir), split)
+    return EvalResult(score_by_style(items), items, Path(corpus_dir), split)
 
 # %% ../nbs/21_evaluate.ipynb #54a4fcaf
 STRUCTURE_NAMES = {CONTINUE: 'continue', CUT: 'cut', LOOP_BACK: 'loop-back'}
