@@ -48,6 +48,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--checkpoint', help='frame model checkpoint (best.pt)')
     ap.add_argument('--bar-model', help='bar model checkpoint (editptr-train-bars)')
+    ap.add_argument('--bar-beam', type=int, default=1, help="the bar model's beam width (1: greedy)")
     ap.add_argument('--corpus', action='append', required=True, help='corpus the models were trained on (split by song, seed 0); repeat to pool test songs')
     ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
     ap.add_argument('--max-items', type=int, default=None, help='pairs to evaluate (default: the whole split)')
@@ -66,12 +67,12 @@ def main(argv=None):
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')                              # librosa's notes on the classical editor's analysis
         items = [it for c in a.corpus for it in evaluate(a.checkpoint, c, split=a.split, device=a.device, max_items=a.max_items, samples=a.samples,
-                                                         progress=True, seams=a.seams, bar_model=a.bar_model).items]
+                                                         progress=True, seams=a.seams, bar_model=a.bar_model, bar_beam=a.bar_beam).items]
     res = EvalResult(score_by_style(items), items)
     wall = time.perf_counter() - t0
     songs = len({it['song'] for it in res.items})
     frames = [it['n_raw'] for it in res.items]
-    models = ', '.join(f'{k} {v}' for k, v in (('checkpoint', a.checkpoint), ('bar model', a.bar_model)) if v)
+    models = ', '.join(f'{k} {v}' for k, v in (('checkpoint', a.checkpoint), ('bar model', a.bar_model)) if v) + (f', bar beam {a.bar_beam}' if a.bar_model else '')
     header = (f'# Whole songs, free-running ({models}, corpus {" + ".join(a.corpus)}, {a.split} split: {songs} songs, '
               f'{len(res.items)} pairs, {min(frames)}-{max(frames)} raw frames; best of {a.samples} prior samples; model seams on {a.seams} lines; torch {torch.__version__}, {a.threads} thread(s), '
               f'{a.device}; wall time {wall:.0f} s)\n\nEvery decoder is given the true edit length. Produced by '

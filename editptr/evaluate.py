@@ -58,7 +58,7 @@ def distinct_edits(samples: list[np.ndarray]) -> int:
     return len({np.asarray(s, np.int64).tobytes() for s in samples})
 
 # %% ../nbs/21_evaluate.ipynb #30d53eb7
-from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, posterior_means
+from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, beam_bars, posterior_means
 
 BAR_METHODS = ('bar model (style by name)', 'bar model (reference pair)', 'bar model (prior, best of 8)', 'bar model (prior mean)')
 
@@ -68,15 +68,16 @@ def bar_edits(model: BarPointerNetwork,
               reference: dict | None,      # another song's bar item of the same style (None: no reference row)
               samples: int = 8,            # z drawn from N(0, I), one batch
               seed: int = 0,               # seed of those draws
+              beam: int = 1,               # beam width of the edits with one z (1: greedy); samples stay greedy
              ) -> dict:
     "{method: frame pointers} for each of `BAR_METHODS` the item has, and 'distinct_edits' among the samples."
     gen, Z = torch.Generator().manual_seed(seed), model.config.latent_dim
-    out = {}
-    if item['style'] in model.style_bank: out[BAR_METHODS[0]] = generate_bars(model, [item], bar_style_z(model, item['style']))[0]['pointers']
-    if reference is not None: out[BAR_METHODS[1]] = generate_bars(model, [item], posterior_means(model, [reference]))[0]['pointers']
+    out, one = {}, lambda z: beam_bars(model, item, z, beam)['pointers']
+    if item['style'] in model.style_bank: out[BAR_METHODS[0]] = one(bar_style_z(model, item['style']))
+    if reference is not None: out[BAR_METHODS[1]] = one(posterior_means(model, [reference]))
     drawn = [r['pointers'] for r in generate_bars(model, [item] * samples, torch.randn(samples, Z, generator=gen))]
     out[BAR_METHODS[2]], out['distinct_edits'] = best_sample(drawn, item['pointers']), distinct_edits(drawn)
-    out[BAR_METHODS[3]] = generate_bars(model, [item], torch.zeros(1, Z))[0]['pointers']
+    out[BAR_METHODS[3]] = one(torch.zeros(1, Z))
     return out
 
 # %% ../nbs/21_evaluate.ipynb #0a029261
@@ -163,6 +164,7 @@ def predict_item(model, item: dict,                    # one `PointerDataset` it
                  cfg: AudioConfig = AudioConfig(),
                  bar_model: BarPointerNetwork | None = None,   # also the bar model's edits (`bar_edits`)
                  bar_reference: dict | None = None,            # the reference pair's bar item (`bar_item`)
+                 bar_beam: int = 1,                            # the bar model's beam width (`beam_bars`)
                 ) -> dict:
     "Teacher-forced outputs and every free-running edit of one pair (numpy, STOP removed; None where a method has none), with their seams."
     from editptr.dataset import collate_fn
@@ -179,7 +181,7 @@ def predict_item(model, item: dict,                    # one `PointerDataset` it
     fr['continue +1'], fr['copy raw'] = continue_sequence(len(true)), np.arange(n_raw)
     if bar_model is not None:
         on_grid = bar_reference is not None and bar_reference['tokens'] is not None     # a reference off the bar grid has no bar z
-        bar_fr = bar_edits(bar_model, bar_item(item), bar_reference if on_grid else None, samples, sample_seed)
+        bar_fr = bar_edits(bar_model, bar_item(item), bar_reference if on_grid else None, samples, sample_seed, bar_beam)
         r['bar_distinct_edits'] = bar_fr.pop('distinct_edits'); fr.update(bar_fr)
     if raw_audio is not None: fr['classical editor'] = classical_pointers(raw_audio, start, n_raw, len(true), cfg)
     raw_mel, bars = item['raw_mel'].numpy(), bar_lines(item['beats'])
@@ -278,6 +280,7 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
              progress: bool = False,          # a progress bar over the pairs
              seams: str = 'bar',              # where the model's seams may be: 'bar', 'beat' or 'frame' (`generate`)
              bar_model=None,                  # a BarPointerNetwork or its checkpoint path: its edits too
+             bar_beam: int = 1,               # its beam width (1: greedy)
             ) -> EvalResult:
     "Metrics of the model and the baselines on one split, per style and overall."
     from editptr.dataset import PointerDataset
@@ -293,7 +296,7 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
         path = pair_audio_path(corpus_dir, ds.records[i], 'raw')
         items.append(predict_item(model, ds[i], device, None if refs[i] is None else ds[refs[i]],
                                   None if path is None else load_audio(path, cfg.sr), samples, i, hierarchical, tf_chunk, seams, cfg,
-                                  bar_model, None if refs[i] is None or bar_model is None else bar_item(ds[refs[i]])))
+                                  bar_model, None if refs[i] is None or bar_model is None else bar_item(ds[refs[i]]), bar_beam))
     return EvalResult(score_by_style(items), items, Path(corpus_dir), split)
 
 # %% ../nbs/21_evaluate.ipynb #54a4fcaf
