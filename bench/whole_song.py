@@ -66,11 +66,12 @@ def main(argv=None):
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')                              # librosa's notes on the classical editor's analysis
-        items = [it for c in a.corpus for it in evaluate(a.checkpoint, c, split=a.split, device=a.device, max_items=a.max_items, samples=a.samples,
-                                                         progress=True, seams=a.seams, bar_model=a.bar_model, bar_beam=a.bar_beam).items]
+        per_corpus = [evaluate(a.checkpoint, c, split=a.split, device=a.device, max_items=a.max_items, samples=a.samples,
+                               progress=True, seams=a.seams, bar_model=a.bar_model, bar_beam=a.bar_beam).items for c in a.corpus]
+    items = [it for its in per_corpus for it in its]
     res = EvalResult(score_by_style(items), items)
     wall = time.perf_counter() - t0
-    songs = len({it['song'] for it in res.items})
+    songs = sum(len({it['song'] for it in its}) for its in per_corpus)    # song names repeat across corpora
     frames = [it['n_raw'] for it in res.items]
     models = ', '.join(f'{k} {v}' for k, v in (('checkpoint', a.checkpoint), ('bar model', a.bar_model)) if v) + (f', bar beam {a.bar_beam}' if a.bar_model else '')
     header = (f'# Whole songs, free-running ({models}, corpus {" + ".join(a.corpus)}, {a.split} split: {songs} songs, '

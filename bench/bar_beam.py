@@ -1,0 +1,49 @@
+"""Greedy against beam decoding of the bar model, style by name, on held-out whole songs (markdown table).
+
+    python bench/bar_beam.py --bar-model models/bars/best.pt --corpus data/synth [--corpus data/synth_big] \\
+        [--beams 1,4] [--threads 1] [--out bench/results/bar_beam_cpu.md]
+
+Each pair of the test split of each corpus is edited at its true length with the style bank's z of its style,
+by `generate_bars` (beam 1: greedy) and `beam_bars` (beam > 1); columns as in bench/whole_song.py
+(dest F1 = destination-aware seam F1, accuracy = share of output frames equal to the truth), and the CPU seconds
+the decoding of all pairs took.
+"""
+import argparse, time
+from pathlib import Path
+import torch
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--bar-model', required=True)
+    ap.add_argument('--corpus', action='append', required=True)
+    ap.add_argument('--beams', default='1,4')
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--out', default='bench/results/bar_beam_cpu.md')
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    from editptr.bars import load_bar_model, load_bar_items, beam_bars, generate_bars, bar_style_z
+    from editptr.metrics import free_running_metrics
+    model = load_bar_model(a.bar_model)
+    items = [it for c in a.corpus for it in load_bar_items(c, 'test', progress=False)[0]]
+    styles = sorted({it['style'] for it in items}) + ['all']
+    rows = []
+    for beam in [int(b) for b in a.beams.split(',')]:
+        t = time.process_time()
+        preds = [(beam_bars(model, it, bar_style_z(model, it['style']), beam) if beam > 1
+                  else generate_bars(model, [it], bar_style_z(model, it['style']))[0])['pointers'] for it in items]
+        cpu = time.process_time() - t
+        for s in styles:
+            ix = [i for i, it in enumerate(items) if s == 'all' or it['style'] == s]
+            r = free_running_metrics([preds[i] for i in ix], [items[i]['pointers'] for i in ix])
+            rows.append(f"| {'greedy' if beam == 1 else f'beam {beam}'} | {s} | {len(ix)} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
+                        f"{r['accuracy']:.3f} | {cpu:.0f} |")
+    text = '\n'.join([f'# Bar model, greedy vs beam (style by name; {a.bar_model}; test splits of {" + ".join(a.corpus)}; '
+                      f'torch {torch.__version__}, {a.threads} thread(s))', '',
+                      '| decoder | style | pairs | dest F1 | seam F1 | accuracy | CPU s (all pairs) |', '|---|---|---|---|---|---|---|'] + rows)
+    print(text)
+    if a.out: Path(a.out).write_text(text + '\n')
+
+
+if __name__ == '__main__':
+    main()
