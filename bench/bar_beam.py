@@ -1,9 +1,9 @@
 """Greedy against beam decoding of the bar model, style by name, on held-out whole songs (markdown table).
 
     python bench/bar_beam.py --bar-model models/bars/best.pt --corpus data/synth [--corpus data/synth_big] \\
-        [--beams 1,4] [--threads 1] [--out bench/results/bar_beam_cpu.md]
+        [--beams 1,4] [--split test] [--threads 1] [--out bench/results/bar_beam_cpu.md]
 
-Each pair of the test split of each corpus is edited at its true length with the style bank's z of its style,
+Each pair of the split (default test) of each corpus is edited at its true length with the style bank's z of its style,
 by `generate_bars` (beam 1: greedy) and `beam_bars` (beam > 1); columns as in bench/whole_song.py
 (dest F1 = destination-aware seam F1, accuracy = share of output frames equal to the truth), and the CPU seconds
 the decoding of all pairs took.
@@ -18,6 +18,7 @@ def main(argv=None):
     ap.add_argument('--bar-model', required=True)
     ap.add_argument('--corpus', action='append', required=True)
     ap.add_argument('--beams', default='1,4')
+    ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--out', default='bench/results/bar_beam_cpu.md')
     a = ap.parse_args(argv)
@@ -25,7 +26,7 @@ def main(argv=None):
     from editptr.bars import load_bar_model, load_bar_items, beam_bars, generate_bars, bar_style_z
     from editptr.metrics import free_running_metrics
     model = load_bar_model(a.bar_model)
-    items = [it for c in a.corpus for it in load_bar_items(c, 'test', progress=False)[0]]
+    items = [it for c in a.corpus for it in load_bar_items(c, a.split, progress=False)[0]]
     styles = sorted({it['style'] for it in items}) + ['all']
     rows = []
     for beam in [int(b) for b in a.beams.split(',')]:
@@ -38,7 +39,7 @@ def main(argv=None):
             r = free_running_metrics([preds[i] for i in ix], [items[i]['pointers'] for i in ix])
             rows.append(f"| {'greedy' if beam == 1 else f'beam {beam}'} | {s} | {len(ix)} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
                         f"{r['accuracy']:.3f} | {cpu:.0f} |")
-    text = '\n'.join([f'# Bar model, greedy vs beam (style by name; {a.bar_model}; test splits of {" + ".join(a.corpus)}; '
+    text = '\n'.join([f'# Bar model, greedy vs beam (style by name; {a.bar_model}; {a.split} splits of {" + ".join(a.corpus)}; '
                       f'torch {torch.__version__}, {a.threads} thread(s))', '',
                       '| decoder | style | pairs | dest F1 | seam F1 | accuracy | CPU s (all pairs) |', '|---|---|---|---|---|---|---|'] + rows)
     print(text)

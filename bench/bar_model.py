@@ -11,7 +11,7 @@ Usage: python bench/bar_model.py --bar-model models/bars/best.pt --checkpoint mo
            [--corpus data/synth] [--threads 1] [--out bench/results/bar_model_cpu.md]
 
 Time is the process's CPU time (user + system) with --threads 1, which is what the wall time is on an idle
-machine (this machine's 2 cores are shared); the fastest of 3 repeats for the training step, one run for decoding.
+machine (this machine's 2 cores are shared); the fastest of 3 repeats for the training step, one run after a warm-up run for decoding.
 """
 import argparse, resource, time
 from pathlib import Path
@@ -37,6 +37,7 @@ def bench_decode(bars, frame, item, bar_it, fps):
     L, rows = bar_it['length'], []
     out_s = L / fps
     def row(name, fn, n_edits=1):
+        fn()                                       # warm-up: first calls pay one-time costs
         r, s = cpu(fn)
         rows.append([name, f'{s:.2f}', f'{n_edits * L:,}', f'{n_edits * out_s / s:.0f}x'])
         return r

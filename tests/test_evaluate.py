@@ -1,4 +1,4 @@
-"""`bench/whole_song.py` end to end: an untrained tiny checkpoint on a tiny whole-song corpus, one table per style."""
+"""`bench/whole_song.py` end to end: untrained tiny frame and bar checkpoints on a tiny whole-song corpus, one table per style."""
 import os, subprocess, sys
 from pathlib import Path
 
@@ -19,18 +19,23 @@ def test_whole_song_bench(tmp_path):
     model = PointerNetwork(cfg)
     model.style_bank = {'shorten': torch.zeros(4)}
     model.save_checkpoint(tmp_path / 'best.pt')
+    from editptr.bars import BarPointerNetwork, BarModelConfig, save_bar_model
+    bars = BarPointerNetwork(BarModelConfig(d_model=16, n_heads=2, n_encoder_layers=1, n_decoder_layers=1, latent_dim=4))
+    bars.style_bank = {'shorten': torch.zeros(4)}
+    save_bar_model(bars, tmp_path / 'bars.pt')
     out = tmp_path / 'whole_song.md'
     r = subprocess.run([sys.executable, str(ROOT / 'bench' / 'whole_song.py'), '--checkpoint', str(tmp_path / 'best.pt'),
+                        '--bar-model', str(tmp_path / 'bars.pt'), '--bar-beam', '2',
                         '--corpus', str(corpus), '--split', 'all', '--max-items', '2', '--samples', '2', '--threads', '1',
                         '--out', str(out)], capture_output=True, text=True, timeout=120, env={**os.environ, 'OMP_NUM_THREADS': '1'})
     assert r.returncode == 0, r.stderr[-2000:]
     text = out.read_text()
     assert text.strip() == r.stdout.strip()                                   # printed and written alike
     header = text.splitlines()[0]
-    for part in ('best.pt', 'corpus', '2 songs, 2 pairs', f'torch {torch.__version__}', '1 thread(s)', 'wall time'): assert part in header
+    for part in ('best.pt', 'bar model', 'bar beam 2', 'corpus', '2 songs, 2 pairs', f'torch {torch.__version__}', '1 thread(s)', 'wall time'): assert part in header
     assert [l for l in text.splitlines() if l.startswith('## ')] == ['## shorten', '## all']
     rows = [l for l in text.split('## all')[1].splitlines() if l.startswith('| ') and not l.startswith('| method')]
-    assert [l.split(' | ')[0][2:] for l in rows] == list(FR_METHODS)          # every method: model, reference, baselines, classical
+    assert [l.split(' | ')[0][2:] for l in rows] == list(FR_METHODS)          # every method: both models, reference, baselines, classical
     cells = dict(zip(['method', 'pairs', 'dest F1', 'seam F1', 'accuracy', 'length MAE', 'on bars', 'seam dist', 'distinct'],
                      rows[FR_METHODS.index('classical editor')].strip('| ').split(' | ')))
     assert cells['pairs'] == '2' and cells['length MAE'] == '0.00'           # the classical editor makes the true length
