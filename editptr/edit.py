@@ -10,9 +10,8 @@ import numpy as np
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
 
 # %% auto #0
-__all__ = ['SUFFIXES', 'BAR_BEAM', 'MAX_LENGTH_FACTOR', 'EditError', 'output_paths', 'check_outputs', 'edit_report',
-           'labels_text', 'preview_html', 'read_input', 'style_latent', 'predict_pointers', 'build_parser', 'run',
-           'main']
+__all__ = ['SUFFIXES', 'MAX_LENGTH_FACTOR', 'EditError', 'output_paths', 'check_outputs', 'edit_report', 'labels_text',
+           'preview_html', 'read_input', 'style_latent', 'predict_pointers', 'build_parser', 'run', 'main']
 
 # %% ../nbs/22_edit.ipynb #c5a8d562
 class EditError(RuntimeError):
@@ -139,8 +138,6 @@ def predict_pointers(model, mel: np.ndarray, beats: np.ndarray | None = None,
     return [p.cpu().numpy().astype(np.int32) for p in res['pointers']]
 
 # %% ../nbs/22_edit.ipynb #dd0b11cd
-BAR_BEAM = 4   # a bar model's default beam width (`beam_bars`)
-
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog='editptr-edit', description='Edit an audio file with a trained editptr pointer network.')
     ap.add_argument('input', help='raw audio file to edit')
@@ -152,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--style-ref', nargs=2, metavar=('RAW', 'EDIT'), help='a raw/edit pair whose editing style to imitate')
     ap.add_argument('--samples', type=int, default=1, help='number of different edits (OUT_1.wav ..): styles drawn from the prior, or with a style, sampled pointers')
     ap.add_argument('--hierarchical', action='store_true', help='coarse-to-fine decoding: bar, beat, frame')
-    ap.add_argument('--beam', type=int, help='bar models: beam width of a greedy edit (default: %d; 1: greedy)' % BAR_BEAM)
+    ap.add_argument('--beam', type=int, help="bar models: beam width of a greedy edit (default: editptr.bars.BEAM_WIDTH, 4; 1: greedy)")
     ap.add_argument('--seams', choices=['bar', 'beat', 'frame'], default='bar',
                     help='where the model may cut: only from a bar (beat) line onto one, or at any frame (default: %(default)s)')
     ap.add_argument('--temperature', type=float, help='pointer sampling temperature (default: greedy; 1.0 with --samples > 1 and a style)')
@@ -241,7 +238,7 @@ def _classical_edit(args: argparse.Namespace, source, cfg: AudioConfig) -> tuple
 def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, cfg: AudioConfig) -> tuple[list, dict]:
     "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
     import torch
-    from editptr.bars import load_bar_model, bar_item, bar_style_z, generate_bars, beam_bars
+    from editptr.bars import load_bar_model, bar_item, bar_style_z, generate_bars, beam_bars, BEAM_WIDTH
     if args.duration is None: raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length)")
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
     model = load_bar_model(args.checkpoint)
@@ -254,7 +251,7 @@ def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarra
     elif args.style_ref: z = _bar_reference_z(model, *args.style_ref, cfg).expand(args.samples, -1)
     elif args.samples == 1: z = torch.zeros(1, model.config.latent_dim)                        # the prior's mean
     else: z = torch.randn(args.samples, model.config.latent_dim, generator=gen)                # N styles from the prior
-    beam = BAR_BEAM if args.beam is None else args.beam
+    beam = BEAM_WIDTH if args.beam is None else args.beam
     if args.samples == 1 and not args.temperature: rows = [beam_bars(model, item, z, beam)]                  # one edit: the most likely found
     else: rows = generate_bars(model, [item] * args.samples, z, temperature=args.temperature or 0.0, generator=gen)   # N edits, one batch
     return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), model='bars', temperature=args.temperature,

@@ -58,7 +58,7 @@ def distinct_edits(samples: list[np.ndarray]) -> int:
     return len({np.asarray(s, np.int64).tobytes() for s in samples})
 
 # %% ../nbs/21_evaluate.ipynb #30d53eb7
-from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, beam_bars, posterior_means
+from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, beam_bars, posterior_means, load_bar_model
 
 BAR_METHODS = ('bar model (style by name)', 'bar model (reference pair)', 'bar model (prior, best of 8)', 'bar model (prior mean)')
 
@@ -69,16 +69,16 @@ def bar_edits(model: BarPointerNetwork,
               samples: int = 8,            # z drawn from N(0, I), one batch
               seed: int = 0,               # seed of those draws
               beam: int = 1,               # beam width of the edits with one z (1: greedy); samples stay greedy
-             ) -> dict:
-    "{method: frame pointers} for each of `BAR_METHODS` the item has, and 'distinct_edits' among the samples."
+             ) -> tuple[dict, int]:
+    "{method: frame pointers} for each of `BAR_METHODS` the item has, and how many of the samples differ."
     gen, Z = torch.Generator().manual_seed(seed), model.config.latent_dim
     out, one = {}, lambda z: beam_bars(model, item, z, beam)['pointers']
     if item['style'] in model.style_bank: out[BAR_METHODS[0]] = one(bar_style_z(model, item['style']))
     if reference is not None: out[BAR_METHODS[1]] = one(posterior_means(model, [reference]))
     drawn = [r['pointers'] for r in generate_bars(model, [item] * samples, torch.randn(samples, Z, generator=gen))]
-    out[BAR_METHODS[2]], out['distinct_edits'] = best_sample(drawn, item['pointers']), distinct_edits(drawn)
+    out[BAR_METHODS[2]] = best_sample(drawn, item['pointers'])
     out[BAR_METHODS[3]] = one(torch.zeros(1, Z))
-    return out
+    return out, distinct_edits(drawn)
 
 # %% ../nbs/21_evaluate.ipynb #0a029261
 def classical_pointers(raw_audio: np.ndarray,      # (n,) the whole raw, mono at `cfg.sr`
@@ -130,8 +130,8 @@ def frame_model_edits(model, mel: torch.Tensor,        # (1, n_mels, T_raw)
                       style: str,                      # the pair's style
                       true: np.ndarray,                # the true edit (its length is asked for; best of 8 is judged on it)
                       reference: dict | None, samples: int, sample_seed: int, hierarchical: bool, seams: str,
-                     ) -> dict:
-    "The frame model's free-running edits of one raw (numpy, by method), and 'distinct_edits' among its prior samples."
+                     ) -> tuple[dict, int]:
+    "The frame model's free-running edits of one raw (numpy, by method), and how many of its prior samples differ."
     from editptr.dataset import collate_fn
     kw = dict(target_length=len(true), beats=beats, temperature=0.0, seams=seams)
     first = lambda g: g['pointers'][0].cpu().numpy()
@@ -145,10 +145,10 @@ def frame_model_edits(model, mel: torch.Tensor,        # (1, n_mels, T_raw)
     many, many_beats = mel.expand(samples, -1, -1), beats.expand(samples, -1)
     drawn = model.generate(many, **{**kw, 'beats': many_beats, 'z': model.prior_styles(many, many_beats)})['pointers']   # styles from the prior, greedy
     drawn = [p.cpu().numpy() for p in drawn]
-    fr['model (prior, best of 8)'], fr['distinct_edits'] = best_sample(drawn, true), distinct_edits(drawn)
+    fr['model (prior, best of 8)'] = best_sample(drawn, true)
     fr['model (prior, greedy)'] = first(model.generate(mel, **kw))
     if hierarchical and named: fr['model (hierarchical)'] = first(model.generate_hierarchical(mel, coarse_to_fine=True, style=style, **kw))
-    return fr
+    return fr, distinct_edits(drawn)
 
 # %% ../nbs/21_evaluate.ipynb #fcb6069a
 @torch.no_grad()
@@ -163,26 +163,27 @@ def predict_item(model, item: dict,                    # one `PointerDataset` it
                  seams: str = 'bar',                   # where the model's seams may be (`generate`): on bar lines, as editptr-edit decodes
                  cfg: AudioConfig = AudioConfig(),
                  bar_model: BarPointerNetwork | None = None,   # also the bar model's edits (`bar_edits`)
-                 bar_reference: dict | None = None,            # the reference pair's bar item (`bar_item`)
                  bar_beam: int = 1,                            # the bar model's beam width (`beam_bars`)
                 ) -> dict:
-    "Teacher-forced outputs and every free-running edit of one pair (numpy, STOP removed; None where a method has none), with their seams."
+    "Teacher-forced outputs and every free-running edit of one pair (numpy, STOP removed; None where a method has none), with their seams and, per sampled method, 'distinct_edits'."
     from editptr.dataset import collate_fn
     b = collate_fn([item])
     mel, beats, tgt = b['raw_mel'].to(device), b['beats'].to(device), b['target_pointers'].to(device)   # (1, n_mels, T_raw), (1, T_raw), (1, T_out)
     true, n_raw, start = item['pointers'].numpy(), int(mel.shape[-1]), int(item.get('raw_start', 0))
     r = dict(name=item['name'], style=item['style'], song=item.get('song', item['name']), raw_start=start, n_raw=n_raw,
              target=true, target_full=tgt[0].cpu().numpy())
-    fr = dict.fromkeys(FR_METHODS)
+    fr, r['distinct_edits'] = dict.fromkeys(FR_METHODS), {}
     if model is not None:
         r.update(teacher_forced_outputs(model, mel, beats, tgt, tf_chunk))
-        frame_fr = frame_model_edits(model, mel, beats, item['style'], true, reference, samples, sample_seed, hierarchical, seams)
-        r['distinct_edits'] = frame_fr.pop('distinct_edits'); fr.update(frame_fr)
+        frame_fr, r['distinct_edits']['model (prior, best of 8)'] = frame_model_edits(model, mel, beats, item['style'], true, reference,
+                                                                                        samples, sample_seed, hierarchical, seams)
+        fr.update(frame_fr)
     fr['continue +1'], fr['copy raw'] = continue_sequence(len(true)), np.arange(n_raw)
     if bar_model is not None:
-        on_grid = bar_reference is not None and bar_reference['tokens'] is not None     # a reference off the bar grid has no bar z
-        bar_fr = bar_edits(bar_model, bar_item(item), bar_reference if on_grid else None, samples, sample_seed, bar_beam)
-        r['bar_distinct_edits'] = bar_fr.pop('distinct_edits'); fr.update(bar_fr)
+        bar_ref = None if reference is None else bar_item(reference)
+        if bar_ref is not None and bar_ref['tokens'] is None: bar_ref = None             # a reference off the bar grid has no bar z
+        bar_fr, r['distinct_edits']['bar model (prior, best of 8)'] = bar_edits(bar_model, bar_item(item), bar_ref, samples, sample_seed, bar_beam)
+        fr.update(bar_fr)
     if raw_audio is not None: fr['classical editor'] = classical_pointers(raw_audio, start, n_raw, len(true), cfg)
     raw_mel, bars = item['raw_mel'].numpy(), bar_lines(item['beats'])
     return {**r, 'free_running': fr, 'seams': {m: seam_stats(raw_mel, p, bars) for m, p in fr.items() if p is not None}}
@@ -220,8 +221,7 @@ def score_group(items: list[dict]) -> list[dict]:
         row = dict(mode='free-running', method=m, pairs=len(have),
                    **free_running_metrics([i['free_running'][m] for i in have], [trim(i['target']) for i in have]),
                    **_seam_columns(np.concatenate([i['seams'][m] for i in have])))
-        if m == 'model (prior, best of 8)': row['distinct_edits'] = float(np.mean([i['distinct_edits'] for i in have]))
-        if m == 'bar model (prior, best of 8)': row['distinct_edits'] = float(np.mean([i['bar_distinct_edits'] for i in have]))
+        if m in have[0]['distinct_edits']: row['distinct_edits'] = float(np.mean([i['distinct_edits'][m] for i in have]))
         rows.append(row)
     return rows
 
@@ -285,7 +285,6 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
     "Metrics of the model and the baselines on one split, per style and overall."
     from editptr.dataset import PointerDataset
     from editptr.audio import load_audio
-    from editptr.bars import load_bar_model
     model, cfg = None if model is None else load_model(model, device), AudioConfig()
     if isinstance(bar_model, (str, Path)): bar_model = load_bar_model(bar_model)
     ds = PointerDataset(corpus_dir, split=split, seed=seed, n_mels=model.config.n_mels if model is not None else cfg.n_mels, max_raw_frames=max_raw_frames or 2**62)
@@ -294,9 +293,10 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
     items = []
     for i in tqdm(range(n), desc='evaluating', unit='pair', disable=not progress):
         path = pair_audio_path(corpus_dir, ds.records[i], 'raw')
-        items.append(predict_item(model, ds[i], device, None if refs[i] is None else ds[refs[i]],
+        reference = None if refs[i] is None else ds[refs[i]]
+        items.append(predict_item(model, ds[i], device, reference,
                                   None if path is None else load_audio(path, cfg.sr), samples, i, hierarchical, tf_chunk, seams, cfg,
-                                  bar_model, None if refs[i] is None or bar_model is None else bar_item(ds[refs[i]]), bar_beam))
+                                  bar_model, bar_beam))
     return EvalResult(score_by_style(items), items, Path(corpus_dir), split)
 
 # %% ../nbs/21_evaluate.ipynb #54a4fcaf
