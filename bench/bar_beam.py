@@ -1,10 +1,11 @@
 """Greedy against beam decoding of the bar model, style by name, on held-out whole songs (markdown table).
 
     python bench/bar_beam.py --bar-model models/bars/best.pt --corpus data/synth [--corpus data/synth_big] \\
-        [--beams 1,4] [--split test] [--threads 1] [--out bench/results/bar_beam_cpu.md]
+        [--beams 1,4] [--length-weights 0] [--split test] [--threads 1] [--out bench/results/bar_beam_cpu.md]
 
 Each pair of the split (default test) of each corpus is edited at its true length with the style bank's z of its style,
-by `generate_bars` (beam 1: greedy) and `beam_bars` (beam > 1); columns as in bench/whole_song.py
+by `generate_bars` (beam 1: greedy) and `beam_bars` (beam > 1, with each of --length-weights: the log-probability a
+finished beam loses per median bar it must be cut or run on to reach the length); columns as in bench/whole_song.py
 (dest F1 = destination-aware seam F1, accuracy = share of output frames equal to the truth), and the CPU seconds
 the decoding of all pairs took.
 """
@@ -18,6 +19,7 @@ def main(argv=None):
     ap.add_argument('--bar-model', required=True)
     ap.add_argument('--corpus', action='append', required=True)
     ap.add_argument('--beams', default='1,4')
+    ap.add_argument('--length-weights', default='0')
     ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--out', default='bench/results/bar_beam_cpu.md')
@@ -29,19 +31,20 @@ def main(argv=None):
     items = [it for c in a.corpus for it in load_bar_items(c, a.split, progress=False)[0]]
     styles = sorted({it['style'] for it in items}) + ['all']
     rows = []
-    for beam in [int(b) for b in a.beams.split(',')]:
+    runs = [(int(b), float(w)) for b in a.beams.split(',') for w in (a.length_weights.split(',') if int(b) > 1 else ['0'])]
+    for beam, weight in runs:
         t = time.process_time()
-        preds = [(beam_bars(model, it, bar_style_z(model, it['style']), beam) if beam > 1
+        preds = [(beam_bars(model, it, bar_style_z(model, it['style']), beam, weight) if beam > 1
                   else generate_bars(model, [it], bar_style_z(model, it['style']))[0])['pointers'] for it in items]
         cpu = time.process_time() - t
         for s in styles:
             ix = [i for i, it in enumerate(items) if s == 'all' or it['style'] == s]
             r = free_running_metrics([preds[i] for i in ix], [items[i]['pointers'] for i in ix])
-            rows.append(f"| {'greedy' if beam == 1 else f'beam {beam}'} | {s} | {len(ix)} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
+            rows.append(f"| {'greedy' if beam == 1 else f'beam {beam}'} | {weight:g} | {s} | {len(ix)} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
                         f"{r['accuracy']:.3f} | {cpu:.0f} |")
     text = '\n'.join([f'# Bar model, greedy vs beam (style by name; {a.bar_model}; {a.split} splits of {" + ".join(a.corpus)}; '
                       f'torch {torch.__version__}, {a.threads} thread(s))', '',
-                      '| decoder | style | pairs | dest F1 | seam F1 | accuracy | CPU s (all pairs) |', '|---|---|---|---|---|---|---|'] + rows)
+                      '| decoder | length weight | style | pairs | dest F1 | seam F1 | accuracy | CPU s (all pairs) |', '|---|---|---|---|---|---|---|---|'] + rows)
     print(text)
     if a.out: Path(a.out).write_text(text + '\n')
 

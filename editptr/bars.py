@@ -13,11 +13,11 @@ from fastcore.basics import patch
 from .metrics import bar_lines
 
 # %% auto #0
-__all__ = ['N_SLICES', 'N_BANDS', 'BEAM_WIDTH', 'bar_tokens', 'bar_pointers', 'bar_features', 'bar_item', 'BarModelConfig',
-           'BarBatch', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'BarPointerNetwork', 'bar_losses', 'edit_of',
-           'stop_allowed', 'generate_bars', 'beam_bars', 'posterior_means', 'build_bar_style_bank', 'bar_style_z',
-           'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'BarTrainConfig', 'load_bar_items',
-           'bar_validation', 'train_bars', 'main']
+__all__ = ['N_SLICES', 'N_BANDS', 'N_BUDGET', 'BEAM_WIDTH', 'bar_tokens', 'bar_pointers', 'bar_features', 'bar_item',
+           'BarModelConfig', 'BarBatch', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'BarPointerNetwork',
+           'bar_losses', 'edit_of', 'stop_allowed', 'generate_bars', 'beam_bars', 'posterior_means',
+           'build_bar_style_bank', 'bar_style_z', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model',
+           'BarTrainConfig', 'load_bar_items', 'bar_validation', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -72,6 +72,8 @@ def bar_item(item: dict) -> dict:
                 tokens=None if p is None else bar_tokens(p, lines), length=int(item['length']) if p is None else len(p), pointers=p)
 
 # %% ../nbs/18_bars.ipynb #bb4f8069
+N_BUDGET = 7   # length features the decoder reads at each step (`BarPointerNetwork.decode`)
+
 @dataclass(frozen=True)
 class BarModelConfig(_DictConfig):
     n_features: int = N_SLICES * N_BANDS + 1   # per-bar input (`bar_features`)
@@ -82,12 +84,14 @@ class BarModelConfig(_DictConfig):
     latent_dim: int = 16         # edit-style VAE latent size
     max_bars: int = 1024         # longest raw / edit in bars (learned positions): 1024 bars is > 30 min at 140 BPM
     max_offset: int = 32         # jumps of up to this many bars get their own learned score (loops, skips)
+    context_bars: int = 3        # each bar enters the encoder with its neighbours (odd; 1: alone): a section starts where they differ
     dropout: float = 0.1
 
     def __post_init__(self):
         rules = {**{k: at_least(1) for k in ('n_features', 'd_model', 'n_heads', 'latent_dim', 'max_bars', 'max_offset')},
-                 **{k: at_least(0) for k in ('n_encoder_layers', 'n_decoder_layers')}, 'dropout': in_range(0, 1)}
+                 **{k: at_least(0) for k in ('n_encoder_layers', 'n_decoder_layers')}, 'dropout': in_range(0, 1), 'context_bars': at_least(1)}
         extra = [] if not isinstance(self.d_model, int) or self.d_model % max(1, self.n_heads) == 0 else [f"d_model ({self.d_model}) must be a multiple of n_heads ({self.n_heads})"]
+        if isinstance(self.context_bars, int) and self.context_bars % 2 == 0: extra.append(f"context_bars ({self.context_bars}) must be odd")
         check_fields(self, rules, extra)
 
 # %% ../nbs/18_bars.ipynb #0d089f94
@@ -154,13 +158,13 @@ class BarPointerNetwork(nn.Module):
     def __init__(self, config: BarModelConfig = BarModelConfig()):
         super().__init__()
         self.config, d = config, config.d_model
-        self.bar_in = nn.Linear(config.n_features, d)
+        self.bar_in = nn.Conv1d(config.n_features, d, config.context_bars, padding=config.context_bars // 2)   # a bar and its neighbours
         self.position = nn.Embedding(config.max_bars, d)
         self.encoder = _encoder(config, config.n_encoder_layers)
         self.edit_encoder = _encoder(config, 1)
         self.posterior_head = nn.Linear(2 * d + 1, 2 * config.latent_dim)
         self.start = nn.Parameter(torch.zeros(d))       # decoder input before the first bar
-        self.length_in = nn.Linear(5, d)
+        self.length_in = nn.Linear(N_BUDGET, d)
         self.z_in = nn.Linear(config.latent_dim, d)
         self.decoder = _decoder(config)
         self.ln_out = nn.LayerNorm(d)
@@ -175,7 +179,8 @@ class BarPointerNetwork(nn.Module):
 
     def encode(self, feats: Tensor, bar_mask: Tensor) -> Tensor:
         "(B, N, d) the raw's bars in context."
-        return self.encoder(self.bar_in(feats) + self.positions(feats.shape[1]), src_key_padding_mask=~bar_mask)
+        x = self.bar_in(feats.transpose(1, 2)).transpose(1, 2)                              # (B, N, d)
+        return self.encoder(x + self.positions(feats.shape[1]), src_key_padding_mask=~bar_mask)
 
     def posterior(self, enc: Tensor, bar_mask: Tensor, bar_len: Tensor, tokens: Tensor, length: Tensor) -> tuple[Tensor, Tensor]:
         "q(z | raw, edit): mu, logvar (B, latent_dim)."
@@ -198,9 +203,12 @@ def decode(self: BarPointerNetwork, enc: Tensor, bar_mask: Tensor, bar_len: Tens
     raw_frames = (bar_len * bar_mask).sum(1, keepdim=True).float()                       # (B, 1)
     median_bar = median_bar_len(bar_len, bar_mask)[:, None]                             # (B, 1)
     L, left = length.float()[:, None], length.float()[:, None] - played                  # (B, 1), (B, S)
-    left_bars = left / median_bar
+    ends = (bar_len * bar_mask).cumsum(1).float()                                        # (B, N) frame after each bar
+    after = raw_frames - torch.where(prev >= 0, ends.gather(1, prev.clamp(min=0)), 0.0)   # (B, S) raw left after prev
+    left_bars, surplus = left / median_bar, (after - left) / median_bar                  # bars to play; bars of the rest to drop
     budget = torch.stack([(L / raw_frames).expand_as(played), played / raw_frames, left / raw_frames,
-                          left_bars.clamp(-8, 64) / 8, left_bars.clamp(-4, 8) / 2], -1)   # (B, S, 5): near the end, bar by bar
+                          left_bars.clamp(-8, 64) / 8, left_bars.clamp(-4, 8) / 2,
+                          surplus.clamp(-64, 64) / 8, surplus.clamp(-4, 4) / 2], -1)     # (B, S, N_BUDGET)
     x = torch.where((prev >= 0)[..., None], _gather(enc, prev), self.start)
     x = x + self.length_in(budget) + self.z_in(z)[:, None] + self.positions(S)           # (B, S, d)
     causal = torch.ones(S, S, dtype=torch.bool, device=x.device).triu(1)
@@ -219,7 +227,7 @@ def bar_losses(model: BarPointerNetwork, batch: BarBatch,
                sample: bool = True,       # z drawn from the posterior (False: its mean, as validation reads it)
               ) -> dict[str, Tensor]:
     "'loss' = pointer CE + kl_weight * KL, with 'pointer_loss', 'kl_loss' and 'accuracy' (teacher-forced, STOP included)."
-    feats = batch.feats + noise * torch.randn_like(batch.feats) if noise else batch.feats
+    feats = batch.feats + noise * torch.randn_like(batch.feats) * batch.bar_mask[..., None] if noise else batch.feats   # padding stays 0
     enc = model.encode(feats, batch.bar_mask)
     mu, logvar = model.posterior(enc, batch.bar_mask, batch.bar_len, batch.tokens, batch.length)
     prev, played, targets = teacher_inputs(batch.tokens, batch.bar_len)
@@ -273,12 +281,14 @@ def beam_bars(model: BarPointerNetwork,
               item: dict,        # a bar item; its 'length' is the length asked for
               z: Tensor,         # (1, latent_dim)
               width: int = BEAM_WIDTH,   # partial edits kept
+              length_weight: float = 0.0,   # log-probability a finished edit loses per median bar it must be cut or run on
              ) -> dict:
     "The most likely edit of `item` found by beam search: 'tokens' and 'pointers' (exactly 'length' frames)."
     with eval_mode(model):
         b = collate_bars([{**item, 'tokens': None}])
         enc, N, L = model.encode(b.feats, b.bar_mask), b.bar_mask.shape[1], int(item['length'])
         bar_len = [int(n) for n in item['bar_len']]
+        off = lambda frames: length_weight * abs(L - frames) / float(np.median(bar_len))    # whole bars land on L: no cost
         beams, finished = [([], 0, 0.0)], []                                        # (tokens, frames played, log-prob)
         for _ in range(model.config.max_bars - 1):
             k = len(beams)
@@ -291,8 +301,8 @@ def beam_bars(model: BarPointerNetwork,
             grown = []
             for (t, pl, score), lps, cs in zip(beams, top.values.tolist(), top.indices.tolist()):
                 for lp, c in zip(lps, cs):
-                    if c == N: finished.append((t, score + lp))
-                    elif pl + bar_len[c] >= L: finished.append((t + [c], score + lp))          # the length is reached
+                    if c == N: finished.append((t, score + lp - off(pl)))
+                    elif pl + bar_len[c] >= L: finished.append((t + [c], score + lp - off(pl + bar_len[c])))   # the length is reached
                     else: grown.append((t + [c], pl + bar_len[c], score + lp))
             beams = sorted(grown, key=lambda x: -x[2])[:width]
             if not beams or (finished and max(f[1] for f in finished) >= beams[0][2]): break
@@ -473,6 +483,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--seed', type=int, default=BarTrainConfig.seed)
     p.add_argument('--d-model', type=int, default=BarModelConfig.d_model)
     p.add_argument('--dropout', type=float, default=BarModelConfig.dropout)
+    p.add_argument('--context-bars', type=int, default=BarModelConfig.context_bars, help='bars each bar is read with (odd; default: %(default)s)')
     p.add_argument('--noise', type=float, default=BarTrainConfig.noise, help='std of the noise on the (standardised) bar features')
     p.add_argument('--val-every', type=int, default=BarTrainConfig.val_every)
     p.add_argument('--threads', type=int, default=0, help='torch threads (0: torch default)')
@@ -486,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         if missing: raise ValueError(f"not a corpus (no corpus.json or pointers/): {', '.join(missing)}")
         cfg = BarTrainConfig(steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every)
         t0 = time.time()
-        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, dropout=a.dropout), resume=not a.fresh, progress=not a.no_progress,
+        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, dropout=a.dropout, context_bars=a.context_bars), resume=not a.fresh, progress=not a.no_progress,
                            init_from=a.init_from)
     except (ValueError, CheckpointError, FileNotFoundError) as e:
         print(f"editptr-train-bars: {e}", file=sys.stderr); return 2

@@ -70,11 +70,13 @@ def song_duration(track_seed: int) -> float:
     import numpy as np
     return float(np.random.default_rng([track_seed, 7]).uniform(*WHOLE_SONG_SECONDS))
 
-def synth_job(out: str, index: int, seed: int, duration: float | None, styles: list[str], verify_align: bool = False) -> dict:
-    "Generate song `index` (`duration` seconds, or a whole song's length when None), edit it in every style with exact truth, write it."
+def synth_job(out: str, index: int, seed: int, duration: float | None, styles: list[str], verify_align: bool = False,
+              audio: bool = True) -> dict:
+    "Generate song `index` (`duration` seconds, or a whole song's length when None), edit it in every style with exact truth, write it (`audio=False`: cache and pointers only)."
     from editptr.synth import synth_track
     from editptr.edits import make_pair, TrackAnalysis
     from editptr.audio import mel_spectrogram
+    from editptr.corpus import write_song
     cfg = AudioConfig()
     song = f'synth{index:04d}'
     try:
@@ -90,7 +92,9 @@ def synth_job(out: str, index: int, seed: int, duration: float | None, styles: l
             pairs.append(dict(name=f'{song}_{style}', style=style, pointers=pr.pointers, edit_audio=pr.edited, info=info))
         pairs, unchanged = _drop_unchanged(pairs, mel.shape[1], len(analysis.bar_lines()) - 1)
         if not pairs: return _report(skipped=unchanged)
-        return _report(save_song(Path(out), song, track.audio, mel, track.beats.to_array(cfg.beats_per_bar), pairs, cfg), unchanged)
+        beats = track.beats.to_array(cfg.beats_per_bar)
+        if not audio: return _report(write_song(Path(out), song, None, mel, beats, [{**pr, 'edit_audio': None} for pr in pairs], cfg), unchanged)
+        return _report(save_song(Path(out), song, track.audio, mel, beats, pairs, cfg), unchanged)
     except Exception as e: return _report(skipped=[{'file': song, 'reason': _reason(e)}])
 
 # %% ../nbs/08_data.ipynb #f9314a44
@@ -196,13 +200,13 @@ def _check_styles(styles) -> list[str]:
     return styles
 
 def build_synth(out, tracks: int = 24, duration: float | None = None, styles=None, seed: int = 0, jobs: int = 1,
-                verify_align: bool = False, progress: bool = True) -> dict:
-    "Generated songs x editor styles, exact truth pointers."
+                verify_align: bool = False, progress: bool = True, audio: bool = True) -> dict:
+    "Generated songs x editor styles, exact truth pointers (`audio=False`: a training-only corpus, no wav files or pictures)."
     styles = _check_styles(styles)
     out = Path(out)
-    kw = [dict(out=str(out), index=i, seed=seed, duration=duration, styles=styles, verify_align=verify_align) for i in range(tracks)]
+    kw = [dict(out=str(out), index=i, seed=seed, duration=duration, styles=styles, verify_align=verify_align, audio=audio) for i in range(tracks)]
     rep = run_jobs(synth_job, kw, jobs, 'songs', progress)
-    return write_corpus_json(out, 'synth', rep, dict(tracks=tracks, duration=duration, styles=styles, seed=seed, verify_align=verify_align))
+    return write_corpus_json(out, 'synth', rep, dict(tracks=tracks, duration=duration, styles=styles, seed=seed, verify_align=verify_align, audio=audio))
 
 # %% ../nbs/08_data.ipynb #e09b98be
 def _source_files(src: Path, out: Path) -> tuple[list[Path], list[dict]]:
@@ -300,6 +304,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument('--styles', default=None, help='comma-separated editor styles (default: all)')
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--verify-align', action='store_true', help='also align each pair and record agreement with the truth')
+    s.add_argument('--no-audio', action='store_true', help='write the cache and pointers only (training corpora: ~10x smaller, ~2x faster)')
     s.add_argument('--jobs', **jobs)
     a = sub.add_parser('audio', help="a user's raw tracks, analysed and edited in every style")
     a.add_argument('dir'); a.add_argument('--out', required=True)
@@ -334,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     prog, t0 = not args.no_progress, time.perf_counter()
     try:
         _check_args(args)
-        if args.mode == 'synth': c = build_synth(args.out, args.tracks, args.duration, styles, args.seed, jobs, args.verify_align, prog)
+        if args.mode == 'synth': c = build_synth(args.out, args.tracks, args.duration, styles, args.seed, jobs, args.verify_align, prog, not args.no_audio)
         elif args.mode == 'audio': c = build_audio(args.dir, args.out, styles, args.seed, jobs, prog)
         else: c = build_pairs(args.dir, args.out, jobs, args.min_ratio, prog)
     except (ValueError, FileNotFoundError) as e:
