@@ -10,14 +10,15 @@ from pathlib import Path
 import numpy as np
 from .config import _DictConfig, at_least, in_range, check_fields
 from fastcore.basics import patch
-from .metrics import bar_lines
+from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
-__all__ = ['N_SLICES', 'N_BANDS', 'N_BUDGET', 'BEAM_WIDTH', 'bar_tokens', 'bar_pointers', 'bar_features', 'bar_item',
-           'BarModelConfig', 'BarBatch', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'BarPointerNetwork',
-           'bar_losses', 'edit_of', 'stop_allowed', 'generate_bars', 'beam_bars', 'posterior_means',
-           'build_bar_style_bank', 'bar_style_z', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model',
-           'BarTrainConfig', 'load_bar_items', 'bar_validation', 'train_bars', 'main']
+__all__ = ['N_SLICES', 'N_BANDS', 'N_BUDGET', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'bar_tokens', 'bar_pointers', 'bar_features',
+           'bar_item', 'BarModelConfig', 'BarBatch', 'collate_bars', 'teacher_inputs', 'median_bar_len',
+           'BarPointerNetwork', 'bar_losses', 'edit_of', 'stop_allowed', 'generate_bars', 'beam_bars',
+           'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model', 'is_bar_checkpoint',
+           'load_bar_model', 'BarTrainConfig', 'load_bar_items', 'bar_validation', 'free_running_validation',
+           'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -274,14 +275,15 @@ def generate_bars(model: BarPointerNetwork,
     return [edit_of([t for t in prev[i, 1:].tolist() if t >= 0], it) for i, it in enumerate(items)]
 
 # %% ../nbs/18_bars.ipynb #8fd19032
-BEAM_WIDTH = 4   # the default beam: measured better than greedy (bench/results/bar_beam_cpu.md)
+BEAM_WIDTH = 4           # the default beam: measured better than greedy (bench/results/bar_beam_cpu.md)
+BEAM_LENGTH_WEIGHT = 1.0  # the default charge for a finished edit off its length (same bench)
 
 @torch.no_grad()
 def beam_bars(model: BarPointerNetwork,
               item: dict,        # a bar item; its 'length' is the length asked for
               z: Tensor,         # (1, latent_dim)
               width: int = BEAM_WIDTH,   # partial edits kept
-              length_weight: float = 0.0,   # log-probability a finished edit loses per median bar it must be cut or run on
+              length_weight: float = BEAM_LENGTH_WEIGHT,   # log-probability a finished edit loses per median bar it is cut or runs on
              ) -> dict:
     "The most likely edit of `item` found by beam search: 'tokens' and 'pointers' (exactly 'length' frames)."
     with eval_mode(model):
@@ -366,11 +368,12 @@ class BarTrainConfig(_DictConfig):
     kl_weight: float = 1e-3     # style KL weight
     noise: float = 0.1          # feature noise (std, features are standardised)
     val_every: int = 250        # steps between validation + last.pt
+    free_running_pairs: int = 96   # validation pairs decoded at each validation to pick best.pt (0: pick by loss)
     seed: int = 0               # split, init and batches
 
     def __post_init__(self):
         check_fields(self, {**{k: at_least(1) for k in ('steps', 'batch_size', 'val_every')},
-                            **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'seed')}})
+                            **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed')}})
 
 def load_bar_items(corpora,                  # corpus directories (one, or a list)
                    split: str,               # 'train', 'val' or 'test'
@@ -403,17 +406,37 @@ def bar_validation(model: BarPointerNetwork, items: list[dict], batch_size: int 
             n += len(chunk)
     return {k: v / n for k, v in sums.items()}
 
+@torch.no_grad()
+def free_running_validation(model: BarPointerNetwork,
+                            items: list[dict],          # pairs to edit, at their true length
+                            style_items: list[dict],    # training pairs the style bank is built from
+                            batch_size: int = 16,
+                           ) -> dict[str, float]:
+    "Greedy edits of `items`, style by name: destination-aware seam F1 and accuracy against their truth."
+    bank = build_bar_style_bank(model, style_items)
+    zero = torch.zeros(model.config.latent_dim)
+    preds = []
+    for i in range(0, len(items), batch_size):
+        chunk = items[i:i + batch_size]
+        preds += [r['pointers'] for r in generate_bars(model, chunk, torch.stack([bank.get(it['style'], zero) for it in chunk]))]
+    r = free_running_metrics(preds, [it['pointers'] for it in items])
+    return {k: float(r[k]) for k in ('dest_seam_f1', 'accuracy')}
+
+def _every(items: list, n: int) -> list:
+    "`n` items spread evenly over `items` (all of them when there are fewer)."
+    return [items[i] for i in np.linspace(0, len(items) - 1, n).round().astype(int)] if 0 < n < len(items) else list(items)[:n]
+
 def _schedule(opt, steps: int):
     return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g['lr'] for g in opt.param_groups], total_steps=steps, pct_start=0.05)
 
-def _resume(last: Path, model: BarPointerNetwork, opt, sched) -> tuple[int, float]:
-    "Load weights, optimizer and schedule from `last`: (step, best validation loss)."
+def _resume(last: Path, model: BarPointerNetwork, opt, sched) -> tuple[int, list[float]]:
+    "Load weights, optimizer and schedule from `last`: (step, best validation score)."
     ckpt = load_checkpoint(last)
     if ckpt.get('kind') != 'bars': raise CheckpointError(f"{last}: not a bar model checkpoint; use another --save-dir")
     model.load_state_dict(ckpt['model_state_dict']); opt.load_state_dict(ckpt['optimizer_state_dict'])
     sched.load_state_dict(ckpt['scheduler_state_dict'])
     print(f"resumed from {last} at step {ckpt['step']}")
-    return int(ckpt['step']), float(ckpt['best'])
+    return int(ckpt['step']), np.atleast_1d(ckpt['best']).tolist()
 
 def _add_style_bank(path: Path, train: list[dict]):
     "Rewrite the checkpoint at `path` with the style bank of its own weights over `train`."
@@ -431,7 +454,7 @@ def train_bars(corpora,                                  # corpus directory, or 
                until: int | None = None,                 # stop after this step (a later call resumes); None: config.steps
                init_from: str | Path | None = None,      # start from this bar model's weights (fine-tuning); fresh optimizer
               ) -> BarPointerNetwork:
-    "Train a bar model on the training split of `corpora`; returns the best model (lowest validation loss) with its style bank."
+    "Train a bar model on the training split of `corpora`; returns the best model (see `free_running_pairs`) with its style bank."
     import json
     from tqdm.auto import tqdm
     save_dir = Path(save_dir); save_dir.mkdir(parents=True, exist_ok=True)
@@ -442,7 +465,8 @@ def train_bars(corpora,                                  # corpus directory, or 
     torch.manual_seed(config.seed)
     model = BarPointerNetwork(model_config) if init_from is None else load_bar_model(init_from).train()
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    sched, start, best = _schedule(opt, config.steps), 0, math.inf
+    sched, start, best = _schedule(opt, config.steps), 0, [math.inf]   # best (1 - free-running F1, loss), or (loss,)
+    probe, style_items = _every(val or train, config.free_running_pairs), _every(train, 256)
     last = save_dir / 'last.pt'
     if resume and last.is_file(): start, best = _resume(last, model, opt, sched)
     log = (save_dir / 'metrics.jsonl').open('a')
@@ -458,11 +482,13 @@ def train_bars(corpora,                                  # corpus directory, or 
         bar.set_postfix(loss=f"{out['pointer_loss'].item():.3f}")
         if step % config.val_every == 0 or step == end:
             metrics = {f'val_{k}': v for k, v in bar_validation(model, val or train).items()}
+            if probe: metrics.update({f'val_free_{k}': v for k, v in free_running_validation(model, probe, style_items).items()})
+            score = ([1 - metrics['val_free_dest_seam_f1']] if probe else []) + [metrics['val_pointer_loss']]
             log.write(json.dumps(dict(step=step, train_pointer_loss=out['pointer_loss'].item(), **metrics)) + '\n'); log.flush()
             extra = dict(scheduler_state_dict=sched.state_dict(), train_config=config.to_dict(), corpora=[str(c) for c in np.atleast_1d(corpora)],
                          init_from=None if init_from is None else str(init_from))
-            if metrics['val_pointer_loss'] < best:
-                best = metrics['val_pointer_loss']
+            if score < best:
+                best = score
                 save_bar_model(model, save_dir / 'best.pt', opt, step, metrics, best=best, **extra)
             save_bar_model(model, last, opt, step, metrics, best=best, **extra)
     log.close()
@@ -486,6 +512,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--context-bars', type=int, default=BarModelConfig.context_bars, help='bars each bar is read with (odd; default: %(default)s)')
     p.add_argument('--noise', type=float, default=BarTrainConfig.noise, help='std of the noise on the (standardised) bar features')
     p.add_argument('--val-every', type=int, default=BarTrainConfig.val_every)
+    p.add_argument('--free-running-pairs', type=int, default=BarTrainConfig.free_running_pairs,
+                   help='validation pairs decoded at each validation; best.pt has the best of their edits (0: the lowest loss)')
     p.add_argument('--threads', type=int, default=0, help='torch threads (0: torch default)')
     p.add_argument('--fresh', action='store_true', help='start over even if --save-dir has a last.pt')
     p.add_argument('--init-from', help="start from this bar model's weights (fine-tune on --corpus)")
@@ -495,7 +523,8 @@ def main(argv: list[str] | None = None) -> int:
         if a.threads: torch.set_num_threads(a.threads)
         missing = [c for c in a.corpus if not (Path(c) / 'corpus.json').is_file() and not (Path(c) / 'pointers').is_dir()]
         if missing: raise ValueError(f"not a corpus (no corpus.json or pointers/): {', '.join(missing)}")
-        cfg = BarTrainConfig(steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every)
+        cfg = BarTrainConfig(steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
+                             free_running_pairs=a.free_running_pairs)
         t0 = time.time()
         model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, dropout=a.dropout, context_bars=a.context_bars), resume=not a.fresh, progress=not a.no_progress,
                            init_from=a.init_from)
