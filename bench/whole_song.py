@@ -15,6 +15,8 @@ output frames equal to the truth, length MAE (frames; 0 when the length is given
 seams with both sides within 2 frames of a bar line, seam dist = mean `seam_quality` distance of the seams (1: as
 smooth as the music's own frame-to-frame change), distinct = distinct edits among the samples. '–': no value
 (no seams, or not a sampled row). The header states checkpoint, corpus, songs and pairs, torch, threads and wall time.
+The classical editor works on the raw's audio: pairs of a corpus built with `--no-audio` get no classical edit, and
+its row's pairs column says how many it covers.
 """
 import argparse, math, os, time, warnings
 from pathlib import Path
