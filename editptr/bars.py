@@ -423,8 +423,9 @@ def free_running_validation(model: BarPointerNetwork,
     return {k: float(r[k]) for k in ('dest_seam_f1', 'accuracy')}
 
 def _every(items: list, n: int) -> list:
-    "`n` items spread evenly over `items` (all of them when there are fewer)."
-    return [items[i] for i in np.linspace(0, len(items) - 1, n).round().astype(int)] if 0 < n < len(items) else list(items)[:n]
+    "`n` items spread evenly over `items` (all of them when there are fewer, none for 0)."
+    if n >= len(items): return list(items)
+    return [items[i] for i in np.linspace(0, len(items) - 1, n).round().astype(int)]
 
 def _schedule(opt, steps: int):
     return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g['lr'] for g in opt.param_groups], total_steps=steps, pct_start=0.05)
@@ -436,7 +437,7 @@ def _resume(last: Path, model: BarPointerNetwork, opt, sched) -> tuple[int, list
     model.load_state_dict(ckpt['model_state_dict']); opt.load_state_dict(ckpt['optimizer_state_dict'])
     sched.load_state_dict(ckpt['scheduler_state_dict'])
     print(f"resumed from {last} at step {ckpt['step']}")
-    return int(ckpt['step']), np.atleast_1d(ckpt['best']).tolist()
+    return int(ckpt['step']), list(ckpt['best'])
 
 def _add_style_bank(path: Path, train: list[dict]):
     "Rewrite the checkpoint at `path` with the style bank of its own weights over `train`."
@@ -465,7 +466,7 @@ def train_bars(corpora,                                  # corpus directory, or 
     torch.manual_seed(config.seed)
     model = BarPointerNetwork(model_config) if init_from is None else load_bar_model(init_from).train()
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    sched, start, best = _schedule(opt, config.steps), 0, [math.inf]   # best (1 - free-running F1, loss), or (loss,)
+    sched, start, best = _schedule(opt, config.steps), 0, [math.inf]   # best (1 - free-running F1, loss) so far
     probe, style_items = _every(val or train, config.free_running_pairs), _every(train, 256)
     last = save_dir / 'last.pt'
     if resume and last.is_file(): start, best = _resume(last, model, opt, sched)
@@ -483,7 +484,7 @@ def train_bars(corpora,                                  # corpus directory, or 
         if step % config.val_every == 0 or step == end:
             metrics = {f'val_{k}': v for k, v in bar_validation(model, val or train).items()}
             if probe: metrics.update({f'val_free_{k}': v for k, v in free_running_validation(model, probe, style_items).items()})
-            score = ([1 - metrics['val_free_dest_seam_f1']] if probe else []) + [metrics['val_pointer_loss']]
+            score = [1 - metrics.get('val_free_dest_seam_f1', 1.0), metrics['val_pointer_loss']]   # no probe: the loss decides
             log.write(json.dumps(dict(step=step, train_pointer_loss=out['pointer_loss'].item(), **metrics)) + '\n'); log.flush()
             extra = dict(scheduler_state_dict=sched.state_dict(), train_config=config.to_dict(), corpora=[str(c) for c in np.atleast_1d(corpora)],
                          init_from=None if init_from is None else str(init_from))
