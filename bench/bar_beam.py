@@ -1,13 +1,14 @@
 """Greedy against beam decoding of the bar model, style by name, on held-out whole songs (markdown table).
 
-    python bench/bar_beam.py --bar-model models/bars/best.pt --corpus data/synth [--corpus data/synth_big] \\
-        [--beams 1,4] [--length-weights 0] [--split test] [--threads 1] [--out bench/results/bar_beam_cpu.md]
+    python bench/bar_beam.py --bar-model models/bars/best.pt [--bar-model models/bars/last.pt] --corpus data/synth \\
+        [--corpus data/synth_big] [--beams 1,4] [--length-weights 0] [--split test] [--threads 1] [--out bench/results/bar_beam_cpu.md]
 
 Each pair of the split (default test) of each corpus is edited at its true length with the style bank's z of its style,
 by `generate_bars` (beam 1: greedy) and `beam_bars` (beam > 1, with each of --length-weights: the log-probability a
 finished beam loses per median bar it must be cut or run on to reach the length); columns as in bench/whole_song.py
 (dest F1 = destination-aware seam F1, accuracy = share of output frames equal to the truth), and the CPU seconds
-the decoding of all pairs took.
+the decoding of all pairs took. Several --bar-model (checkpoints of one run, or rival models) are measured on the same
+pairs, one block of rows each.
 """
 import argparse, time
 from pathlib import Path
@@ -16,7 +17,7 @@ import torch
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--bar-model', required=True)
+    ap.add_argument('--bar-model', action='append', required=True, help='a bar model checkpoint (repeat to compare several)')
     ap.add_argument('--corpus', action='append', required=True)
     ap.add_argument('--beams', default='1,4')
     ap.add_argument('--length-weights', default='0')
@@ -27,12 +28,12 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     from editptr.bars import load_bar_model, load_bar_items, beam_bars, generate_bars, bar_style_z
     from editptr.metrics import free_running_metrics
-    model = load_bar_model(a.bar_model)
     items = [it for c in a.corpus for it in load_bar_items(c, a.split, progress=False)[0]]
     styles = sorted({it['style'] for it in items}) + ['all']
     rows = []
     runs = [(int(b), float(w)) for b in a.beams.split(',') for w in (a.length_weights.split(',') if int(b) > 1 else ['0'])]
-    for beam, weight in runs:
+    for path, (beam, weight) in [(p, r) for p in a.bar_model for r in runs]:
+        model = load_bar_model(path)
         t = time.process_time()
         preds = [(beam_bars(model, it, bar_style_z(model, it['style']), beam, weight) if beam > 1
                   else generate_bars(model, [it], bar_style_z(model, it['style']))[0])['pointers'] for it in items]
@@ -40,11 +41,11 @@ def main(argv=None):
         for s in styles:
             ix = [i for i, it in enumerate(items) if s == 'all' or it['style'] == s]
             r = free_running_metrics([preds[i] for i in ix], [items[i]['pointers'] for i in ix])
-            rows.append(f"| {'greedy' if beam == 1 else f'beam {beam}'} | {weight:g} | {s} | {len(ix)} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
+            rows.append(f"| {path} | {'greedy' if beam == 1 else f'beam {beam}'} | {weight:g} | {s} | {len(ix)} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
                         f"{r['accuracy']:.3f} | {cpu:.0f} |")
-    text = '\n'.join([f'# Bar model, greedy vs beam (style by name; {a.bar_model}; {a.split} splits of {" + ".join(a.corpus)}; '
+    text = '\n'.join([f'# Bar model, greedy vs beam (style by name; {", ".join(a.bar_model)}; {a.split} splits of {" + ".join(a.corpus)}; '
                       f'torch {torch.__version__}, {a.threads} thread(s))', '',
-                      '| decoder | length weight | style | pairs | dest F1 | seam F1 | accuracy | CPU s (all pairs) |', '|---|---|---|---|---|---|---|---|'] + rows)
+                      '| model | decoder | length weight | style | pairs | dest F1 | seam F1 | accuracy | CPU s (all pairs) |', '|---|---|---|---|---|---|---|---|---|'] + rows)
     print(text)
     if a.out: Path(a.out).write_text(text + '\n')
 

@@ -1,5 +1,5 @@
-"""`bench/whole_song.py` end to end: untrained tiny frame and bar checkpoints on a tiny whole-song corpus, one table per style."""
-import os, subprocess, sys
+"""`bench/whole_song.py` and `bench/bar_errors.py` end to end: untrained tiny checkpoints on tiny generated corpora."""
+import os, re, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,3 +39,30 @@ def test_whole_song_bench(tmp_path):
     cells = dict(zip(['method', 'pairs', 'dest F1', 'seam F1', 'accuracy', 'length MAE', 'on bars', 'seam dist', 'distinct'],
                      rows[FR_METHODS.index('classical editor')].strip('| ').split(' | ')))
     assert cells['pairs'] == '2' and cells['length MAE'] == '0.00'           # the classical editor makes the true length
+
+
+def test_bar_errors_bench(tmp_path):
+    "bench/bar_errors.py: each pair of generated songs is exact, a search error or a model error; layouts name sections."
+    import importlib.util, torch
+    from editptr.data import main as data_main
+    from editptr.bars import BarPointerNetwork, BarModelConfig, save_bar_model
+    spec = importlib.util.spec_from_file_location('bar_errors', ROOT / 'bench' / 'bar_errors.py')
+    bench = importlib.util.module_from_spec(spec); spec.loader.exec_module(bench)
+    sections = [('intro', 4), ('verse', 4), ('chorus', 4)]
+    assert bench.layout([0, 1, 2, 3, 8, 9, 10, 11], sections) == 'in4 ve4-ALL ch4'
+    assert bench.layout([0, 1, 2, 4, 5, 6, 7, 4, 5, 6, 7, 8, 9, 10, 11], sections) == 'in4-3 ve4x2 ch4'
+    corpus = tmp_path / 'corpus'
+    assert data_main(['synth', '--out', str(corpus), '--tracks', '3', '--duration', '30', '--styles', 'shorten', '--no-audio', '--no-progress']) == 0
+    torch.manual_seed(0)
+    bars = BarPointerNetwork(BarModelConfig(d_model=16, n_heads=2, n_encoder_layers=1, n_decoder_layers=1, latent_dim=4))
+    bars.style_bank = {'shorten': torch.zeros(4)}
+    save_bar_model(bars, tmp_path / 'bars.pt')
+    out = tmp_path / 'errors.md'
+    r = subprocess.run([sys.executable, str(ROOT / 'bench' / 'bar_errors.py'), '--bar-model', str(tmp_path / 'bars.pt'), '--corpus', str(corpus),
+                        '--split', 'all', '--beam', '2', '--out', str(out)], capture_output=True, text=True, timeout=120, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    assert r.returncode == 0, r.stderr[-2000:]
+    text = out.read_text()
+    n, exact, search, model = map(int, re.search(r'(\d+) pairs: (\d+) exact, (\d+) search errors, (\d+) model errors', text).groups())
+    assert 1 <= n <= 3 and exact + search + model == n                      # a song whose bar lines differ from the generator's is left out
+    rows = [l for l in text.splitlines() if l.startswith('| synth')]
+    assert len(rows) == search + model and all(l.split(' | ')[1].startswith('in') for l in rows)   # truth layouts start with the intro

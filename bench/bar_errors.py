@@ -1,0 +1,92 @@
+"""Where the bar model's free-running edits of generated songs go wrong, section by section (markdown).
+
+    python bench/bar_errors.py --bar-model models/bars/last.pt --corpus data/synth [--corpus data/synth_big] \\
+        [--style shorten] [--split val] [--beam 4] [--out bench/results/bar_errors_cpu.md]
+
+For each pair of the split whose song the generator made (its info file holds `track_seed`), the song's true sections
+are re-drawn from the seed, and the edit of the truth and the model's (style by name, true length, `beam_bars` or greedy
+for --beam 1) are written as the sections they play: `ve8-6,7` is an 8-bar verse whose bars 6 and 7 are left out,
+`ch4-ALL` a chorus left out whole, `x2` a bar or section played twice. Each wrong edit is scored by the model itself
+(summed log-probability of its bars, teacher-forced, style z by name) beside the truth: a truth the model prefers is a
+search error (a wider beam would find it), a truth it scores lower is a model error.
+"""
+import argparse, json
+from pathlib import Path
+import numpy as np
+import torch
+
+
+def layout(tokens, sections) -> str:
+    "The edit's raw bars as the sections of the raw they come from."
+    counts = np.bincount(np.asarray(tokens, int), minlength=sum(n for _, n in sections))
+    out, b0 = [], 0
+    for label, n in sections:
+        c = counts[b0:b0 + n]
+        s = f"{label[:2]}{n}"
+        if (c == 0).all(): s += '-ALL'
+        elif (c == 0).any(): s += '-' + ','.join(str(i) for i in np.flatnonzero(c == 0))
+        if (c > 1).any(): s += ('x' + str(int(c.max()))) if (c > 1).all() else '+' + ','.join(f"{i}x{c[i]}" for i in np.flatnonzero(c > 1))
+        out.append(s); b0 += n
+    return ' '.join(out)
+
+
+def log_prob(model, item, tokens, z) -> float:
+    "Summed log-probability of the edit's bars under the model, STOP masked where decoding masks it."
+    from editptr.bars import collate_bars, teacher_inputs, stop_allowed
+    b = collate_bars([{**item, 'tokens': np.asarray(tokens, np.int64)}])
+    with torch.no_grad():
+        enc = model.encode(b.feats, b.bar_mask)
+        prev, played, _ = teacher_inputs(b.tokens, b.bar_len)
+        logits = model.decode(enc, b.bar_mask, b.bar_len, prev, played, b.length, z)[0]   # (S, N + 1)
+        S, N = logits.shape[0], b.bar_mask.shape[1]
+        logits[:, N] = logits[:, N].masked_fill(~stop_allowed(b.length.expand(S), played[0], b.bar_len.expand(S, -1), b.bar_mask.expand(S, -1)), -1e9)
+        return logits.log_softmax(-1)[torch.arange(len(tokens)), torch.as_tensor(tokens)].sum().item()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--bar-model', required=True)
+    ap.add_argument('--corpus', action='append', required=True)
+    ap.add_argument('--style', default='shorten')
+    ap.add_argument('--split', default='val', choices=('train', 'val', 'test', 'all'))
+    ap.add_argument('--beam', type=int, default=4)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--out', default='')
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    from editptr.bars import load_bar_model, load_bar_items, beam_bars, generate_bars, bar_style_z
+    from editptr.data import song_duration
+    from editptr.metrics import free_running_metrics
+    from editptr.synth import _plan
+    model = load_bar_model(a.bar_model)
+    rows, kinds, preds, truths = [], {'exact': 0, 'search error': 0, 'model error': 0}, [], []
+    for corpus in a.corpus:
+        duration = json.loads((Path(corpus) / 'corpus.json').read_text()).get('settings', {}).get('duration')   # None: whole songs
+        for it in load_bar_items(corpus, a.split, progress=False)[0]:
+            info = json.loads((Path(corpus) / 'pointers' / f"{it['name']}_info.json").read_text())
+            if it['style'] != a.style or 'track_seed' not in info: continue
+            sections = _plan(info['track_seed'], duration or song_duration(info['track_seed']), None)['sections']
+            extra = len(it['bar_len']) - sum(n for _, n in sections)
+            if extra == 1: sections = sections + [('tail', 1)]               # the raw's last frame, past the last bar line
+            elif extra: continue                                             # bar lines other than the generator's
+            z = bar_style_z(model, it['style'])
+            got = beam_bars(model, it, z, a.beam) if a.beam > 1 else generate_bars(model, [it], z)[0]
+            preds.append(got['pointers']); truths.append(it['pointers'])
+            truth, pred = list(it['tokens']), [int(t) for t in got['tokens']]
+            if truth == pred: kinds['exact'] += 1; continue
+            lp_pred, lp_truth = log_prob(model, it, pred, z), log_prob(model, it, truth, z)
+            kind = 'search error' if lp_truth > lp_pred else 'model error'; kinds[kind] += 1
+            rows.append(f"| {it['name']} | {layout(truth, sections)} | {layout(pred, sections)} | {lp_truth:.2f} | {lp_pred:.2f} | {kind} |")
+    if not preds: raise SystemExit(f"no {a.style} pair of a generated song in the {a.split} split of {', '.join(a.corpus)}")
+    r = free_running_metrics(preds, truths)
+    text = '\n'.join([f"# Bar model errors, {a.style} ({a.bar_model}; {a.split} splits of {' + '.join(a.corpus)}; "
+                      f"{'greedy' if a.beam == 1 else f'beam {a.beam}'}, style by name, true length)", '',
+                      f"{len(preds)} pairs: {kinds['exact']} exact, {kinds['search error']} search errors, {kinds['model error']} model errors; "
+                      f"destination-aware seam F1 {r['dest_seam_f1']:.3f}, accuracy {r['accuracy']:.3f}.", '',
+                      '| pair | truth | model | log p(truth) | log p(model) | error |', '|---|---|---|---|---|---|'] + rows)
+    print(text)
+    if a.out: Path(a.out).write_text(text + '\n')
+
+
+if __name__ == '__main__':
+    main()
