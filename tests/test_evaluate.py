@@ -66,3 +66,25 @@ def test_bar_errors_bench(tmp_path):
     assert 1 <= n <= 3 and exact + search + model == n                      # a song whose bar lines differ from the generator's is left out
     rows = [l for l in text.splitlines() if l.startswith('| synth')]
     assert len(rows) == search + model and all(l.split(' | ')[1].startswith('in') for l in rows)   # truth layouts start with the intro
+
+
+def test_bar_samples_bench(tmp_path):
+    "bench/bar_samples.py: a row per temperature and style; sampled bars give more distinct edits than greedy ones."
+    import torch
+    from editptr.data import main as data_main
+    from editptr.bars import BarPointerNetwork, BarModelConfig, save_bar_model
+    corpus = tmp_path / 'corpus'
+    assert data_main(['synth', '--out', str(corpus), '--tracks', '3', '--duration', '30', '--styles', 'shorten', '--no-audio', '--no-progress']) == 0
+    torch.manual_seed(0)
+    bars = BarPointerNetwork(BarModelConfig(d_model=16, n_heads=2, n_encoder_layers=1, n_decoder_layers=1, latent_dim=4))
+    with torch.no_grad(): bars.z_in.weight.zero_()                         # z is not read: greedy edits of any z are one edit
+    save_bar_model(bars, tmp_path / 'bars.pt')
+    out = tmp_path / 'samples.md'
+    r = subprocess.run([sys.executable, str(ROOT / 'bench' / 'bar_samples.py'), '--bar-model', str(tmp_path / 'bars.pt'), '--corpus', str(corpus),
+                        '--split', 'all', '--samples', '4', '--temperatures', '0,1', '--out', str(out)],
+                       capture_output=True, text=True, timeout=120, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [l.strip('| ').split(' | ') for l in out.read_text().splitlines() if l.startswith('| 0 ') or l.startswith('| 1 ')]
+    assert [(t, s) for t, s, *_ in rows] == [('0', 'shorten'), ('0', 'all'), ('1', 'shorten'), ('1', 'all')]
+    distinct = {r[0]: float(r[5]) for r in rows if r[1] == 'all'}
+    assert distinct['0'] == 1 and distinct['1'] > 1                          # sampled bars differ where z does not
