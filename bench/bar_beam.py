@@ -15,6 +15,16 @@ from pathlib import Path
 import torch
 
 
+def by_style(items: list[dict], preds: list) -> list[tuple[str, int, dict]]:
+    "(style, pairs, `free_running_metrics` of `preds` against the items' truth) for each style, then 'all'."
+    from editptr.metrics import free_running_metrics
+    out = []
+    for s in sorted({it['style'] for it in items}) + ['all']:
+        ix = [i for i, it in enumerate(items) if s == 'all' or it['style'] == s]
+        out.append((s, len(ix), free_running_metrics([preds[i] for i in ix], [items[i]['pointers'] for i in ix])))
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--bar-model', action='append', required=True, help='a bar model checkpoint (repeat to compare several)')
@@ -27,22 +37,18 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     from editptr.bars import load_bar_model, load_bar_items, beam_bars, generate_bars, bar_style_z
-    from editptr.metrics import free_running_metrics
     items = [it for c in a.corpus for it in load_bar_items(c, a.split, progress=False)[0]]
-    styles = sorted({it['style'] for it in items}) + ['all']
     rows = []
     runs = [(int(b), float(w)) for b in a.beams.split(',') for w in (a.length_weights.split(',') if int(b) > 1 else ['0'])]
-    for path, (beam, weight) in [(p, r) for p in a.bar_model for r in runs]:
+    for path in a.bar_model:
         model = load_bar_model(path)
-        t = time.process_time()
-        preds = [(beam_bars(model, it, bar_style_z(model, it['style']), beam, weight) if beam > 1
-                  else generate_bars(model, [it], bar_style_z(model, it['style']))[0])['pointers'] for it in items]
-        cpu = time.process_time() - t
-        for s in styles:
-            ix = [i for i, it in enumerate(items) if s == 'all' or it['style'] == s]
-            r = free_running_metrics([preds[i] for i in ix], [items[i]['pointers'] for i in ix])
-            rows.append(f"| {path} | {'greedy' if beam == 1 else f'beam {beam}'} | {weight:g} | {s} | {len(ix)} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
-                        f"{r['accuracy']:.3f} | {cpu:.0f} |")
+        for beam, weight in runs:
+            t = time.process_time()
+            preds = [(beam_bars(model, it, bar_style_z(model, it['style']), beam, weight) if beam > 1
+                      else generate_bars(model, [it], bar_style_z(model, it['style']))[0])['pointers'] for it in items]
+            cpu = time.process_time() - t
+            rows += [f"| {path} | {'greedy' if beam == 1 else f'beam {beam}'} | {weight:g} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
+                     f"{r['accuracy']:.3f} | {cpu:.0f} |" for s, n, r in by_style(items, preds)]
     text = '\n'.join([f'# Bar model, greedy vs beam (style by name; {", ".join(a.bar_model)}; {a.split} splits of {" + ".join(a.corpus)}; '
                       f'torch {torch.__version__}, {a.threads} thread(s))', '',
                       '| model | decoder | length weight | style | pairs | dest F1 | seam F1 | accuracy | CPU s (all pairs) |', '|---|---|---|---|---|---|---|---|---|'] + rows)

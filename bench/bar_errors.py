@@ -8,7 +8,8 @@ are re-drawn from the seed, and the edit of the truth and the model's (style by 
 for --beam 1) are written as the sections they play: `ve8-6,7` is an 8-bar verse whose bars 6 and 7 are left out,
 `ch4-ALL` a chorus left out whole, `x2` a bar or section played twice. Each wrong edit is scored by the model itself
 (summed log-probability of its bars, teacher-forced, style z by name) beside the truth: a truth the model prefers is a
-search error (a wider beam would find it), a truth it scores lower is a model error.
+search error (a wider beam would find it), a truth it scores lower is a model error; the last column says whether
+the wrong edit leaves out the same whole sections as the truth (its error is then in the bars within sections).
 """
 import argparse, json
 from pathlib import Path
@@ -28,6 +29,15 @@ def layout(tokens, sections) -> str:
         if (c > 1).any(): s += ('x' + str(int(c.max()))) if (c > 1).all() else '+' + ','.join(f"{i}x{c[i]}" for i in np.flatnonzero(c > 1))
         out.append(s); b0 += n
     return ' '.join(out)
+
+
+def whole_sections_left_out(tokens, sections) -> list[int]:
+    "Indices of the sections none of whose bars the edit plays."
+    played, out, b0 = set(int(t) for t in tokens), [], 0
+    for k, (_, n) in enumerate(sections):
+        if not played & set(range(b0, b0 + n)): out.append(k)
+        b0 += n
+    return out
 
 
 def log_prob(model, item, tokens, z) -> float:
@@ -59,12 +69,13 @@ def main(argv=None):
     from editptr.metrics import free_running_metrics
     from editptr.synth import _plan
     model = load_bar_model(a.bar_model)
-    rows, kinds, preds, truths = [], {'exact': 0, 'search error': 0, 'model error': 0}, [], []
+    rows, kinds, preds, truths, wrong_sections = [], {'exact': 0, 'search error': 0, 'model error': 0}, [], [], 0
     for corpus in a.corpus:
         duration = json.loads((Path(corpus) / 'corpus.json').read_text()).get('settings', {}).get('duration')   # None: whole songs
         for it in load_bar_items(corpus, a.split, progress=False)[0]:
+            if it['style'] != a.style: continue
             info = json.loads((Path(corpus) / 'pointers' / f"{it['name']}_info.json").read_text())
-            if it['style'] != a.style or 'track_seed' not in info: continue
+            if 'track_seed' not in info: continue
             sections = _plan(info['track_seed'], duration or song_duration(info['track_seed']), None)['sections']
             extra = len(it['bar_len']) - sum(n for _, n in sections)
             if extra == 1: sections = sections + [('tail', 1)]               # the raw's last frame, past the last bar line
@@ -76,14 +87,17 @@ def main(argv=None):
             if truth == pred: kinds['exact'] += 1; continue
             lp_pred, lp_truth = log_prob(model, it, pred, z), log_prob(model, it, truth, z)
             kind = 'search error' if lp_truth > lp_pred else 'model error'; kinds[kind] += 1
-            rows.append(f"| {it['name']} | {layout(truth, sections)} | {layout(pred, sections)} | {lp_truth:.2f} | {lp_pred:.2f} | {kind} |")
+            same = whole_sections_left_out(truth, sections) == whole_sections_left_out(pred, sections)
+            wrong_sections += not same
+            rows.append(f"| {it['name']} | {layout(truth, sections)} | {layout(pred, sections)} | {lp_truth:.2f} | {lp_pred:.2f} | {kind} | {'yes' if same else 'no'} |")
     if not preds: raise SystemExit(f"no {a.style} pair of a generated song in the {a.split} split of {', '.join(a.corpus)}")
     r = free_running_metrics(preds, truths)
     text = '\n'.join([f"# Bar model errors, {a.style} ({a.bar_model}; {a.split} splits of {' + '.join(a.corpus)}; "
                       f"{'greedy' if a.beam == 1 else f'beam {a.beam}'}, style by name, true length)", '',
                       f"{len(preds)} pairs: {kinds['exact']} exact, {kinds['search error']} search errors, {kinds['model error']} model errors; "
+                      f"{wrong_sections} of the wrong edits leave out other whole sections than the truth; "
                       f"destination-aware seam F1 {r['dest_seam_f1']:.3f}, accuracy {r['accuracy']:.3f}.", '',
-                      '| pair | truth | model | log p(truth) | log p(model) | error |', '|---|---|---|---|---|---|'] + rows)
+                      '| pair | truth | model | log p(truth) | log p(model) | error | same whole sections left out |', '|---|---|---|---|---|---|---|'] + rows)
     print(text)
     if a.out: Path(a.out).write_text(text + '\n')
 

@@ -29,10 +29,9 @@ def main(argv=None):
     torch.set_num_threads(a.threads)
     from editptr.bars import load_bar_model, load_bar_items, generate_bars
     from editptr.evaluate import best_sample, distinct_edits
-    from editptr.metrics import free_running_metrics
+    from bar_beam import by_style
     model = load_bar_model(a.bar_model)
     items = [it for c in a.corpus for it in load_bar_items(c, a.split, progress=False)[0]]
-    styles = sorted({it['style'] for it in items}) + ['all']
     rows = []
     for T in [float(t) for t in a.temperatures.split(',')]:
         gen, best, distinct = torch.Generator().manual_seed(a.seed), [], []
@@ -42,10 +41,9 @@ def main(argv=None):
             drawn = [r['pointers'] for r in generate_bars(model, [it] * a.samples, z, temperature=T, generator=gen)]
             best.append(best_sample(drawn, it['pointers'])); distinct.append(distinct_edits(drawn))
         cpu = time.process_time() - t0
-        for s in styles:
-            ix = [i for i, it in enumerate(items) if s == 'all' or it['style'] == s]
-            r = free_running_metrics([best[i] for i in ix], [items[i]['pointers'] for i in ix])
-            rows.append(f"| {T:g} | {s} | {len(ix)} | {r['dest_seam_f1']:.3f} | {r['accuracy']:.3f} | {np.mean([distinct[i] for i in ix]):.2f} | {cpu:.0f} |")
+        for s, n, r in by_style(items, best):
+            spread = np.mean([d for d, it in zip(distinct, items) if s == 'all' or it['style'] == s])
+            rows.append(f"| {T:g} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['accuracy']:.3f} | {spread:.2f} | {cpu:.0f} |")
     text = '\n'.join([f"# Bar model, {a.samples} prior samples per pair ({a.bar_model}; {a.split} splits of {' + '.join(a.corpus)}; "
                       f"true length; seed {a.seed}; torch {torch.__version__}, {a.threads} thread(s))", '',
                       f'| temperature | style | pairs | best-of-{a.samples} dest F1 | best-of-{a.samples} accuracy | distinct edits | CPU s (all pairs) |',

@@ -1,4 +1,4 @@
-"""`bench/whole_song.py` and `bench/bar_errors.py` end to end: untrained tiny checkpoints on tiny generated corpora."""
+"""`bench/whole_song.py`, `bench/bar_errors.py` and `bench/bar_samples.py` end to end: untrained tiny checkpoints on tiny generated corpora."""
 import os, re, subprocess, sys
 from pathlib import Path
 
@@ -51,6 +51,7 @@ def test_bar_errors_bench(tmp_path):
     sections = [('intro', 4), ('verse', 4), ('chorus', 4)]
     assert bench.layout([0, 1, 2, 3, 8, 9, 10, 11], sections) == 'in4 ve4-ALL ch4'
     assert bench.layout([0, 1, 2, 4, 5, 6, 7, 4, 5, 6, 7, 8, 9, 10, 11], sections) == 'in4-3 ve4x2 ch4'
+    assert bench.whole_sections_left_out([0, 1, 2, 3, 8, 9, 10, 11], sections) == [1]
     corpus = tmp_path / 'corpus'
     assert data_main(['synth', '--out', str(corpus), '--tracks', '3', '--duration', '30', '--styles', 'shorten', '--no-audio', '--no-progress']) == 0
     torch.manual_seed(0)
