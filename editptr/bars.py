@@ -13,9 +13,9 @@ from fastcore.basics import patch
 from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
-__all__ = ['N_SLICES', 'N_BANDS', 'N_BUDGET', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'bar_tokens', 'bar_pointers', 'bar_features',
-           'bar_item', 'BarModelConfig', 'BarBatch', 'collate_bars', 'teacher_inputs', 'median_bar_len',
-           'BarPointerNetwork', 'bar_losses', 'edit_of', 'stop_allowed', 'generate_bars', 'beam_bars',
+__all__ = ['N_SLICES', 'N_BANDS', 'N_BUDGET', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'bar_tokens',
+           'bar_pointers', 'bar_features', 'bar_item', 'BarModelConfig', 'BarBatch', 'collate_bars', 'teacher_inputs',
+           'median_bar_len', 'BarPointerNetwork', 'bar_losses', 'edit_of', 'stop_allowed', 'generate_bars', 'beam_bars',
            'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model', 'is_bar_checkpoint',
            'load_bar_model', 'BarTrainConfig', 'load_bar_items', 'bar_validation', 'free_running_validation',
            'train_bars', 'main']
@@ -277,6 +277,7 @@ def generate_bars(model: BarPointerNetwork,
 # %% ../nbs/18_bars.ipynb #8fd19032
 BEAM_WIDTH = 4           # the default beam: measured better than greedy (bench/results/bar_beam_cpu.md)
 BEAM_LENGTH_WEIGHT = 1.0  # the default charge for a finished edit off its length (same bench)
+SAMPLE_TEMPERATURE = 1.0  # N edits draw their bars at this temperature: 3.1 distinct of 8, holding the truth far more often than greedy per z (bench/results/bar_samples_cpu.md)
 
 @torch.no_grad()
 def beam_bars(model: BarPointerNetwork,

@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--beam', type=int, help="bar models: beam width of a greedy edit (default: editptr.bars.BEAM_WIDTH, 4; 1: greedy)")
     ap.add_argument('--seams', choices=['bar', 'beat', 'frame'], default='bar',
                     help='where the model may cut: only from a bar (beat) line onto one, or at any frame (default: %(default)s)')
-    ap.add_argument('--temperature', type=float, help='pointer sampling temperature (default: greedy; 1.0 with --samples > 1 and a style)')
+    ap.add_argument('--temperature', type=float, help='pointer sampling temperature (default: greedy; 1.0 with --samples > 1 and a style, or with a bar model)')
     ap.add_argument('--max-seconds', type=float, help='hard cap on the edit length in seconds')
     ap.add_argument('--seed', type=int, default=0, help='random seed for sampling')
     ap.add_argument('--device', default='cpu', help="torch device, e.g. 'cpu' or 'cuda'")
@@ -238,7 +238,7 @@ def _classical_edit(args: argparse.Namespace, source, cfg: AudioConfig) -> tuple
 def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, cfg: AudioConfig) -> tuple[list, dict]:
     "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
     import torch
-    from editptr.bars import load_bar_model, bar_item, bar_style_z, generate_bars, beam_bars, BEAM_WIDTH
+    from editptr.bars import load_bar_model, bar_item, bar_style_z, generate_bars, beam_bars, BEAM_WIDTH, SAMPLE_TEMPERATURE
     if args.duration is None: raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length)")
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
     model = load_bar_model(args.checkpoint)
@@ -252,11 +252,12 @@ def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarra
     elif args.samples == 1: z = torch.zeros(1, model.config.latent_dim)                        # the prior's mean
     else: z = torch.randn(args.samples, model.config.latent_dim, generator=gen)                # N styles from the prior
     beam = BEAM_WIDTH if args.beam is None else args.beam
-    if args.samples == 1 and not args.temperature: rows = [beam_bars(model, item, z, beam)]                  # one edit: the most likely found
-    else: rows = generate_bars(model, [item] * args.samples, z, temperature=args.temperature or 0.0, generator=gen)   # N edits, one batch
-    return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), model='bars', temperature=args.temperature,
+    temperature = args.temperature if args.temperature is not None else SAMPLE_TEMPERATURE if args.samples > 1 else 0.0
+    if args.samples == 1 and not temperature: rows = [beam_bars(model, item, z, beam)]                  # one edit: the most likely found
+    else: rows = generate_bars(model, [item] * args.samples, z, temperature=temperature, generator=gen)   # N edits, one batch
+    return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), model='bars', temperature=temperature,
                                                                 style=args.style, style_ref=args.style_ref, seed=args.seed, seam_unit='bar',
-                                                                beam=beam if len(rows) == 1 and not args.temperature else None)
+                                                                beam=beam if len(rows) == 1 and not temperature else None)
 
 def _bar_reference_z(model, raw_path, edit_path, cfg: AudioConfig):
     "(1, latent_dim) the bar model's posterior mean z of an aligned raw/edit pair."

@@ -58,7 +58,7 @@ def distinct_edits(samples: list[np.ndarray]) -> int:
     return len({np.asarray(s, np.int64).tobytes() for s in samples})
 
 # %% ../nbs/21_evaluate.ipynb #30d53eb7
-from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, beam_bars, posterior_means, load_bar_model
+from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, beam_bars, posterior_means, load_bar_model, SAMPLE_TEMPERATURE
 
 BAR_METHODS = ('bar model (style by name)', 'bar model (reference pair)', 'bar model (prior, best of 8)', 'bar model (prior mean)')
 
@@ -68,14 +68,15 @@ def bar_edits(model: BarPointerNetwork,
               reference: dict | None,      # another song's bar item of the same style (None: no reference row)
               samples: int = 8,            # z drawn from N(0, I), one batch
               seed: int = 0,               # seed of those draws
-              beam: int = 1,               # beam width of the edits with one z (1: greedy); samples stay greedy
+              beam: int = 1,               # beam width of the edits with one z (1: greedy)
+              temperature: float = SAMPLE_TEMPERATURE,   # the samples' bars drawn at this temperature (0: greedy per z), as `editptr-edit --samples`
              ) -> tuple[dict, int]:
     "{method: frame pointers} for each of `BAR_METHODS` the item has, and how many of the samples differ."
     gen, Z = torch.Generator().manual_seed(seed), model.config.latent_dim
     out, one = {}, lambda z: beam_bars(model, item, z, beam)['pointers']
     if item['style'] in model.style_bank: out[BAR_METHODS[0]] = one(bar_style_z(model, item['style']))
     if reference is not None: out[BAR_METHODS[1]] = one(posterior_means(model, [reference]))
-    drawn = [r['pointers'] for r in generate_bars(model, [item] * samples, torch.randn(samples, Z, generator=gen))]
+    drawn = [r['pointers'] for r in generate_bars(model, [item] * samples, torch.randn(samples, Z, generator=gen), temperature, gen)]
     out[BAR_METHODS[2]] = best_sample(drawn, item['pointers'])
     out[BAR_METHODS[3]] = one(torch.zeros(1, Z))
     return out, distinct_edits(drawn)
