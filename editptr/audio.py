@@ -268,7 +268,7 @@ def analysis_frames(n_samples: int, sr: int, cfg: AudioConfig = AudioConfig()) -
 def render(raw_audio: np.ndarray,            # (n,) or (n, channels) raw signal
            pointers: np.ndarray,             # (T_edit,) raw-frame indices, PAD_TOKEN, optional STOP_TOKEN
            cfg: AudioConfig = AudioConfig(),
-           crossfade_ms: float = 10.0,       # equal-power fade at each seam (0: hard splice)
+           crossfade_ms=10.0,                # equal-power fade at each seam (0: hard splice), or one per seam (`seam_frames` order)
            sr: int | None = None,            # sample rate of `raw_audio` (None: cfg.sr)
           ) -> np.ndarray:
     "Edited audio at the raw's rate and channels: copy runs of raw frames, crossfading at seams; silence for `PAD_TOKEN`."
@@ -279,16 +279,24 @@ def render(raw_audio: np.ndarray,            # (n,) or (n, channels) raw signal
         raise ValueError(f"render: pointers must be in [0, {T_raw}) or PAD_TOKEN/STOP_TOKEN; got range {p.min()}..{p.max()}")
     src = np.zeros((int(frame_samples(T_raw + 1, sr, cfg)),) + raw.shape[1:], raw.dtype if raw.dtype.kind == 'f' else np.float32)
     src[:len(raw)] = raw                                  # zero-padded, one spare frame for continuations
-    F = min(int(round(crossfade_ms * sr / 1000)), cfg.hop_length * sr // cfg.sr)
-    x = ((np.arange(F) + 0.5) / max(F, 1) * (np.pi / 2)).reshape((F,) + (1,) * (raw.ndim - 1))
-    starts = np.r_[0, seam_frames(p)][:len(p)]
-    parts, cont = [], None
-    for a, n in zip(p[starts], np.diff(np.r_[starts, len(p)])):
+    seams = seam_frames(p)
+    fade_ms = np.broadcast_to(np.asarray(crossfade_ms, np.float64), seams.shape) if np.ndim(crossfade_ms) == 0 else np.asarray(crossfade_ms, np.float64)
+    if fade_ms.shape != seams.shape or (fade_ms < 0).any():
+        raise ValueError(f"render: crossfade_ms must be >= 0, one value or one per seam ({len(seams)}); got {np.shape(crossfade_ms)}")
+    starts = np.r_[0, seams][:len(p)]
+    runs = np.diff(np.r_[starts, len(p)])
+    fades = np.r_[0, np.minimum(np.rint(fade_ms * sr / 1000), frame_samples(runs[1:], sr, cfg))].astype(np.int64)   # within the incoming run
+    parts = []
+    for k, (a, n, F) in enumerate(zip(p[starts], runs, fades)):
         seg = np.zeros((int(frame_samples(n, sr, cfg)),) + src.shape[1:], src.dtype) if a == PAD_TOKEN else \
               src[frame_samples(a, sr, cfg):frame_samples(a + n, sr, cfg)].copy()
-        if cont is not None and F: seg[:F] = seg[:F] * np.sin(x) + cont * np.cos(x)    # the outgoing run fades out
-        end = frame_samples(a + n, sr, cfg)
-        cont = src[end:end + F] if a != PAD_TOKEN and a + n < T_raw else np.zeros_like(seg[:F])
+        if F:                                                                        # the outgoing run fades out over its continuation
+            x = ((np.arange(F) + 0.5) / F * (np.pi / 2)).reshape((F,) + (1,) * (raw.ndim - 1))
+            seg[:F] = seg[:F] * np.sin(x) + cont[:F] * np.cos(x)
+        if k + 1 < len(fades):
+            end, G = frame_samples(a + n, sr, cfg), fades[k + 1]
+            cont = np.zeros((G,) + src.shape[1:], src.dtype)                           # silence after PAD or the raw's end
+            if a != PAD_TOKEN: got = src[end:end + G]; cont[:len(got)] = got
         parts.append(seg)
     if len(p) and p[-1] == T_raw - 1: parts[-1] = parts[-1][:len(parts[-1]) - (int(frame_samples(T_raw, sr, cfg)) - len(raw))]
     return np.concatenate(parts) if parts else src[:0]
