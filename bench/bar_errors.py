@@ -40,19 +40,6 @@ def whole_sections_left_out(tokens, sections) -> list[int]:
     return out
 
 
-def log_prob(model, item, tokens, z) -> float:
-    "Summed log-probability of the edit's bars under the model, STOP masked where decoding masks it."
-    from editptr.bars import collate_bars, teacher_inputs, stop_allowed
-    b = collate_bars([{**item, 'tokens': np.asarray(tokens, np.int64)}])
-    with torch.no_grad():
-        enc = model.encode(b.feats, b.bar_mask)
-        prev, played, _ = teacher_inputs(b.tokens, b.bar_len)
-        logits = model.decode(enc, b.bar_mask, b.bar_len, prev, played, b.length, z)[0]   # (S, N + 1)
-        S, N = logits.shape[0], b.bar_mask.shape[1]
-        logits[:, N] = logits[:, N].masked_fill(~stop_allowed(b.length.expand(S), played[0], b.bar_len.expand(S, -1), b.bar_mask.expand(S, -1)), -1e9)
-        return logits.log_softmax(-1)[torch.arange(len(tokens)), torch.as_tensor(tokens)].sum().item()
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--bar-model', required=True)
@@ -64,10 +51,10 @@ def main(argv=None):
     ap.add_argument('--out', default='')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    from editptr.bars import load_bar_model, load_bar_items, beam_bars, generate_bars, bar_style_z
+    from editptr.bars import load_bar_model, load_bar_items, beam_bars, generate_bars, bar_style_z, edit_log_prob
     from editptr.data import song_duration
     from editptr.metrics import free_running_metrics
-    from editptr.synth import _plan
+    from editptr.synth import song_sections
     model = load_bar_model(a.bar_model)
     rows, kinds, preds, truths, wrong_sections = [], {'exact': 0, 'search error': 0, 'model error': 0}, [], [], 0
     for corpus in a.corpus:
@@ -76,7 +63,7 @@ def main(argv=None):
             if it['style'] != a.style: continue
             info = json.loads((Path(corpus) / 'pointers' / f"{it['name']}_info.json").read_text())
             if 'track_seed' not in info: continue
-            sections = _plan(info['track_seed'], duration or song_duration(info['track_seed']), None)['sections']
+            sections = song_sections(info['track_seed'], duration or song_duration(info['track_seed']))
             extra = len(it['bar_len']) - sum(n for _, n in sections)
             if extra == 1: sections = sections + [('tail', 1)]               # the raw's last frame, past the last bar line
             elif extra: continue                                             # bar lines other than the generator's
@@ -85,7 +72,7 @@ def main(argv=None):
             preds.append(got['pointers']); truths.append(it['pointers'])
             truth, pred = list(it['tokens']), [int(t) for t in got['tokens']]
             if truth == pred: kinds['exact'] += 1; continue
-            lp_pred, lp_truth = log_prob(model, it, pred, z), log_prob(model, it, truth, z)
+            lp_pred, lp_truth = edit_log_prob(model, it, pred, z), edit_log_prob(model, it, truth, z)
             kind = 'search error' if lp_truth > lp_pred else 'model error'; kinds[kind] += 1
             same = whole_sections_left_out(truth, sections) == whole_sections_left_out(pred, sections)
             wrong_sections += not same

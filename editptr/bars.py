@@ -15,10 +15,10 @@ from .metrics import bar_lines, free_running_metrics
 # %% auto #0
 __all__ = ['N_SLICES', 'N_BANDS', 'N_BUDGET', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'bar_tokens',
            'bar_pointers', 'bar_features', 'bar_item', 'BarModelConfig', 'BarBatch', 'collate_bars', 'teacher_inputs',
-           'median_bar_len', 'BarPointerNetwork', 'bar_losses', 'edit_of', 'stop_allowed', 'generate_bars', 'beam_bars',
-           'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model', 'is_bar_checkpoint',
-           'load_bar_model', 'BarTrainConfig', 'load_bar_items', 'bar_validation', 'free_running_validation',
-           'train_bars', 'main']
+           'median_bar_len', 'BarPointerNetwork', 'bar_losses', 'edit_of', 'next_bar_scores', 'generate_bars',
+           'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model',
+           'is_bar_checkpoint', 'load_bar_model', 'BarTrainConfig', 'load_bar_items', 'bar_validation',
+           'free_running_validation', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -246,9 +246,15 @@ def edit_of(tokens: list[int], item: dict) -> dict:
     if len(p) < L: p = np.r_[p, np.minimum((p[-1] + 1 if len(p) else 0) + np.arange(L - len(p)), T - 1)]
     return dict(tokens=np.asarray(tokens, np.int64), pointers=p.astype(np.int64))
 
-def stop_allowed(length: Tensor, played: Tensor, bar_len: Tensor, bar_mask: Tensor) -> Tensor:
-    "(B,) True where STOP may come: at most half a median bar left to play."
-    return length - played <= median_bar_len(bar_len, bar_mask) / 2
+def next_bar_scores(model: BarPointerNetwork, enc: Tensor, b: BarBatch,
+                    prev: Tensor,     # (B, S) raw bar played before each step, -1: none
+                    played: Tensor,   # (B, S) frames of the edit before each step
+                    z: Tensor,        # (B, latent_dim)
+                   ) -> Tensor:
+    "(B, S, N + 1) `decode`'s scores with STOP ruled out while more than half a median bar is left to play: what every decoder reads."
+    scores = model.decode(enc, b.bar_mask, b.bar_len, prev, played, b.length, z)
+    early = b.length[:, None] - played > median_bar_len(b.bar_len, b.bar_mask)[:, None] / 2    # (B, S)
+    return torch.cat([scores[..., :-1], scores[..., -1:].masked_fill(early[..., None], -1e9)], -1)
 
 @torch.no_grad()
 def generate_bars(model: BarPointerNetwork,
@@ -264,8 +270,7 @@ def generate_bars(model: BarPointerNetwork,
         prev = torch.full((B, 1), -1, dtype=torch.long); played = torch.zeros(B, 1)
         done = torch.zeros(B, dtype=torch.bool)
         for _ in range(model.config.max_bars - 1):
-            logits = model.decode(enc, b.bar_mask, b.bar_len, prev, played, b.length, z)[:, -1]   # (B, N + 1)
-            logits[:, N] = logits[:, N].masked_fill(~stop_allowed(b.length, played[:, -1], b.bar_len, b.bar_mask), -1e9)
+            logits = next_bar_scores(model, enc, b, prev, played, z)[:, -1]                      # (B, N + 1)
             pick = logits.argmax(-1) if temperature == 0 else torch.multinomial((logits / temperature).softmax(-1), 1, generator=generator)[:, 0]
             done |= (pick == N) | (played[:, -1] >= b.length)
             if done.all(): break
@@ -297,9 +302,8 @@ def beam_bars(model: BarPointerNetwork,
             k = len(beams)
             prev = torch.tensor([[-1] + t for t, _, _ in beams])                              # (k, S)
             played = torch.from_numpy(np.stack([np.r_[0, np.cumsum([bar_len[c] for c in t])] for t, _, _ in beams])).float()
-            logits = model.decode(enc.expand(k, -1, -1), b.bar_mask.expand(k, -1), b.bar_len.expand(k, -1), prev, played,
-                                  b.length.expand(k), z.expand(k, -1))[:, -1]                  # (k, N + 1)
-            logits[:, N] = logits[:, N].masked_fill(~stop_allowed(b.length.expand(k), played[:, -1], b.bar_len.expand(k, -1), b.bar_mask.expand(k, -1)), -1e9)
+            bk = BarBatch(b.feats.expand(k, -1, -1), b.bar_mask.expand(k, -1), b.bar_len.expand(k, -1), b.tokens.expand(k, -1), b.length.expand(k))
+            logits = next_bar_scores(model, enc.expand(k, -1, -1), bk, prev, played, z.expand(k, -1))[:, -1]   # (k, N + 1)
             top = logits.log_softmax(-1).topk(min(width, N + 1), -1)
             grown = []
             for (t, pl, score), lps, cs in zip(beams, top.values.tolist(), top.indices.tolist()):
@@ -310,6 +314,20 @@ def beam_bars(model: BarPointerNetwork,
             beams = sorted(grown, key=lambda x: -x[2])[:width]
             if not beams or (finished and max(f[1] for f in finished) >= beams[0][2]): break
     return edit_of(max(finished, key=lambda f: f[1])[0] if finished else beams[0][0], item)
+
+# %% ../nbs/18_bars.ipynb #208a8286
+@torch.no_grad()
+def edit_log_prob(model: BarPointerNetwork,
+                  item: dict,       # a bar item; its 'length' is the edit's
+                  tokens,           # (M,) the raw bars the edit plays
+                  z: Tensor,        # (1, latent_dim)
+                 ) -> float:
+    "Summed log-probability of choosing the raw bars `tokens` in turn (the end is the length's: STOP is not scored)."
+    with eval_mode(model):
+        b = collate_bars([{**item, 'tokens': np.asarray(tokens, np.int64)}])
+        prev, played, _ = teacher_inputs(b.tokens, b.bar_len)
+        scores = next_bar_scores(model, model.encode(b.feats, b.bar_mask), b, prev, played, z)[0]   # (M + 1, N + 1)
+        return scores.log_softmax(-1)[torch.arange(len(tokens)), torch.as_tensor(tokens)].sum().item()
 
 # %% ../nbs/18_bars.ipynb #e95ee3d9
 @torch.no_grad()

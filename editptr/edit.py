@@ -10,8 +10,9 @@ import numpy as np
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
 
 # %% auto #0
-__all__ = ['SUFFIXES', 'MAX_LENGTH_FACTOR', 'EditError', 'output_paths', 'check_outputs', 'edit_report', 'labels_text',
-           'preview_html', 'read_input', 'style_latent', 'predict_pointers', 'build_parser', 'run', 'main']
+__all__ = ['SUFFIXES', 'SHORT_FADE_MS', 'LONG_FADE_MS', 'ALIKE_SEAM', 'UNLIKE_SEAM', 'MAX_LENGTH_FACTOR', 'EditError',
+           'output_paths', 'check_outputs', 'edit_report', 'labels_text', 'preview_html', 'seam_crossfades',
+           'read_input', 'style_latent', 'predict_pointers', 'build_parser', 'run', 'main']
 
 # %% ../nbs/22_edit.ipynb #c5a8d562
 class EditError(RuntimeError):
@@ -89,6 +90,14 @@ def preview_html(audio: np.ndarray,      # (n,) or (n, channels) the rendered ed
             f'<p>edit <audio id="edit" controls src="{html.escape(edit_src)}"></audio> raw <audio controls src="{html.escape(raw_src)}"></audio></p>'
             f'<table><tr><th>time</th><th>kind</th><th>join distance</th></tr>{rows}</table>'
             '<script>function seek(t){const a=document.getElementById("edit");a.currentTime=Math.max(0,t-1);a.play();}</script>')
+
+# %% ../nbs/22_edit.ipynb #602729ac
+SHORT_FADE_MS, LONG_FADE_MS = 10.0, 50.0   # a seam's crossfade (bench/seams.py)
+ALIKE_SEAM, UNLIKE_SEAM = 1.0, 5.0          # `seam_quality` distances (x the song's median frame step) at or below / above which the long fade pays
+
+def seam_crossfades(seams: list[dict]) -> list[float]:
+    "Crossfade (ms) of each seam of an ops report: `LONG_FADE_MS` where its join is alike or unlike enough, `SHORT_FADE_MS` elsewhere and where unscored."
+    return [LONG_FADE_MS if 'distance' in s and (s['distance'] <= ALIKE_SEAM or s['distance'] > UNLIKE_SEAM) else SHORT_FADE_MS for s in seams]
 
 # %% ../nbs/22_edit.ipynb #9c1fbac7
 def read_input(path, cfg: AudioConfig = AudioConfig()):
@@ -168,13 +177,15 @@ def _write_edit(paths: dict[str, Path],            # one entry of `output_paths`
                 raw_mel: np.ndarray | None = None, # the input's log-mel: seams get their scores
                 frame_beat: np.ndarray | None = None,  # (T_raw,) the input's beat index per frame: seams get `on_bar`
                 **info):                           # recorded in the ops file
-    "Write one edit's audio (the source's rate, channels and encoding), pointers, ops and labels."
+    "Write one edit's audio (the source's rate, channels and encoding, a crossfade per seam), pointers, ops and labels."
     from editptr.audio import render, write_audio
-    audio = render(source.samples, pointers, cfg, sr=source.sr)
-    encoding = write_audio(paths['wav'], audio, source.sr, source.subtype)
-    info.update(sample_rate=source.sr, channels=int(source.samples.shape[1]), encoding=encoding)
-    np.save(paths['pointers'], pointers)
     report = edit_report(pointers, cfg, raw_mel, frame_beat, **info)
+    fades = seam_crossfades(report['seams'])
+    for s, f in zip(report['seams'], fades): s['crossfade_ms'] = f
+    audio = render(source.samples, pointers, cfg, crossfade_ms=fades, sr=source.sr)
+    encoding = write_audio(paths['wav'], audio, source.sr, source.subtype)
+    report.update(sample_rate=source.sr, channels=int(source.samples.shape[1]), encoding=encoding)
+    np.save(paths['pointers'], pointers)
     paths['ops'].write_text(json.dumps(report, indent=1))
     if 'preview' in paths:
         raw_src = os.path.relpath(Path(source.path).resolve(), paths['preview'].parent.resolve())

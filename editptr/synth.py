@@ -11,7 +11,8 @@ from .config import AudioConfig
 from .audio import BeatGrid, fixed_beat_grid
 
 # %% auto #0
-__all__ = ['SECTION_STYLES', 'PROGRESSIONS', 'FORMS', 'Section', 'SynthTrack', 'midi_hz', 'synth_track', 'beat_recall']
+__all__ = ['SECTION_STYLES', 'PROGRESSIONS', 'FORMS', 'Section', 'SynthTrack', 'midi_hz', 'synth_track', 'song_sections',
+           'beat_recall']
 
 # %% ../nbs/03_synth.ipynb #5fb1ca48
 @dataclass(frozen=True)
@@ -261,6 +262,11 @@ def synth_track(seed: int,                         # everything random follows f
     secs = [Section(lab, int(round(a * fpb)), int(round(b * fpb)) if i < len(sections) - 1 else T)
             for i, (lab, a, b) in enumerate(sections)]
     return SynthTrack(out.astype(np.float32), sr, bpm, beats, secs, seed, plan['key'])
+
+# %% ../nbs/03_synth.ipynb #8d2cce1b
+def song_sections(seed: int, duration: float = 60.0, bpm: float | None = None) -> list[tuple[str, int]]:
+    "(section label, bars) of the song `synth_track(seed, duration, bpm)` makes, in order, without rendering it."
+    return [(label, int(n)) for label, n in _plan(seed, duration, bpm)['sections']]
 
 # %% ../nbs/03_synth.ipynb #ee972c00
 def beat_recall(truth: BeatGrid, found: BeatGrid, tol: int = 2) -> float:

@@ -1,4 +1,4 @@
-"""`bench/whole_song.py`, `bench/bar_errors.py` and `bench/bar_samples.py` end to end: untrained tiny checkpoints on tiny generated corpora."""
+"""The benches of whole songs end to end (`whole_song`, `bar_errors`, `bar_samples`, `seams`): untrained tiny checkpoints on tiny generated corpora."""
 import os, re, subprocess, sys
 from pathlib import Path
 
@@ -89,3 +89,30 @@ def test_bar_samples_bench(tmp_path):
     assert [(t, s) for t, s, *_ in rows] == [('0', 'shorten'), ('0', 'all'), ('1', 'shorten'), ('1', 'all')]
     distinct = {r[0]: float(r[5]) for r in rows if r[1] == 'all'}
     assert distinct['0'] == 1 and distinct['1'] > 1                          # sampled bars differ where z does not
+
+
+def test_seams_bench(tmp_path):
+    "bench/seams.py: a seamless loop measures nothing, a jump does; a row per edit and crossfade, per-seam fades between the two fixed ones."
+    import importlib.util
+    import numpy as np
+    from editptr.data import main as data_main
+    spec = importlib.util.spec_from_file_location('seams', ROOT / 'bench' / 'seams.py')
+    bench = importlib.util.module_from_spec(spec); spec.loader.exec_module(bench)
+    rng = np.random.default_rng(0)
+    period = rng.normal(-40, 6, (16, 40))
+    raw = np.concatenate([period, period], 1)                               # (16, 80): two identical halves
+    loop = np.r_[0:40, 0:40]                                                # a loop that lands where the raw repeats itself
+    assert bench.seam_measures(raw, raw[:, loop], loop, 4) == {40: (0.0, 0.0)}
+    jump = np.r_[0:40, 60:80]
+    louder = raw[:, jump].copy(); louder[:, 40:44] += 10                    # rendered 10 dB louder than either side after the seam
+    step, bump = bench.seam_measures(raw, louder, jump, 4)[40]
+    assert step > 0 and abs(bump - 10) < 1e-3
+    corpus = tmp_path / 'corpus'
+    assert data_main(['synth', '--out', str(corpus), '--tracks', '2', '--duration', '12', '--styles', 'rearrange', '--no-progress']) == 0
+    out = tmp_path / 'seams.md'
+    r = subprocess.run([sys.executable, str(ROOT / 'bench' / 'seams.py'), '--corpus', str(corpus), '--split', 'all', '--pairs', '2',
+                        '--out', str(out)], capture_output=True, text=True, timeout=180, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [l.strip('| ').split(' | ') for l in out.read_text().splitlines() if l.startswith('| true edit')]
+    assert [c[1] for c in rows] == ['10 ms every seam', '50 ms every seam', 'per seam (`seam_crossfades`)']
+    assert all(int(c[2]) >= 1 for c in rows) and 10 <= float(rows[2][5]) <= 50    # rearrange moves a section: at least one seam
