@@ -172,11 +172,12 @@ def test_edit_keeps_the_source_quality(work, sr):
     got = sf.read(out, dtype='int32')[0]
     p = np.load(str(out).replace('.wav', '.pointers.npy'))
     edges = np.r_[0, seam_frames(p), len(p)]
-    pos, F = 0, round(0.010 * sr)
-    for a, b in zip(edges[:-1], edges[1:]):                                      # each run between seams
+    fades = [0] + [round(s['crossfade_ms'] * sr / 1000) for s in json.loads(Path(str(out).replace('.wav', '.ops.json')).read_text())['seams']]
+    assert len(fades) == len(edges) - 1                                          # one recorded fade per seam
+    pos = 0
+    for a, b, lo in zip(edges[:-1], edges[1:], fades):                           # each run between seams, after its crossfade
         s0, s1 = frame_samples([p[a], p[b - 1] + 1], sr)
         n = min(s1, len(pcm)) - s0
-        lo = F if a else 0                                                       # after the crossfade
         assert np.array_equal(got[pos + lo:pos + n], pcm[s0 + lo:s0 + n]), (a, b)
         pos += n
     assert pos == len(got)
