@@ -9,7 +9,7 @@ edit length; with several corpora, their test songs are pooled)
 and prints, per style and over all pairs, one Markdown table whose rows are the free-running methods
 (`editptr.evaluate.FR_METHODS`: style by name, a reference pair from another song, best of `--samples` prior
 samples, the prior's greedy edit, coarse to fine; the same four of the bar model (`editptr.bars`) when --bar-model is
-given, its prior rows with z drawn from N(0, I) and z = 0; continue +1, copy raw, the classical editor). Columns:
+given, its prior rows with z drawn from N(0, I) (each bar sampled at `SAMPLE_TEMPERATURE`, as `editptr-edit --samples`) and z = 0; continue +1, copy raw, the classical editor). Columns:
 dest F1 = destination-aware seam F1 (tol 3 frames), seam F1 = the same without destinations, accuracy = share of
 output frames equal to the truth, length MAE (frames; 0 when the length is given and kept), on bars = share of
 seams with both sides within 2 frames of a bar line, seam dist = mean `seam_quality` distance of the seams (1: as
@@ -64,6 +64,7 @@ def main(argv=None):
     for v in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS', 'NUMBA_NUM_THREADS'): os.environ[v] = str(a.threads)
     import torch                                                     # after the thread settings: numpy reads them on import
     from editptr.evaluate import evaluate, EvalResult, score_by_style
+    from editptr.bars import SAMPLE_TEMPERATURE
     torch.set_num_threads(a.threads)
     t0 = time.perf_counter()
     with warnings.catch_warnings():
@@ -77,7 +78,7 @@ def main(argv=None):
     frames = [it['n_raw'] for it in res.items]
     models = ', '.join(f'{k} {v}' for k, v in (('checkpoint', a.checkpoint), ('bar model', a.bar_model)) if v) + (f', bar beam {a.bar_beam}' if a.bar_model else '')
     header = (f'# Whole songs, free-running ({models}, corpus {" + ".join(a.corpus)}, {a.split} split: {songs} songs, '
-              f'{len(res.items)} pairs, {min(frames)}-{max(frames)} raw frames; best of {a.samples} prior samples; model seams on {a.seams} lines; torch {torch.__version__}, {a.threads} thread(s), '
+              f'{len(res.items)} pairs, {min(frames)}-{max(frames)} raw frames; best of {a.samples} prior samples' + (f' (bar model: bars sampled at temperature {SAMPLE_TEMPERATURE:g})' if a.bar_model else '') + f'; model seams on {a.seams} lines; torch {torch.__version__}, {a.threads} thread(s), '
               f'{a.device}; wall time {wall:.0f} s)\n\nEvery decoder is given the true edit length. Produced by '
               f'`python bench/whole_song.py`; columns are described in its docstring.')
     text = report(res, header)
