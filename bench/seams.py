@@ -22,14 +22,10 @@ from pathlib import Path
 import numpy as np
 
 
-def frame_loudness(mel: np.ndarray) -> np.ndarray:
-    "(T,) loudness of each frame of a log-mel (dB), as `seam_quality` measures it."
-    return 10 * np.log10(np.mean(10 ** (mel / 10), axis=0) + 1e-12)
-
-
 def seam_measures(raw_mel, edit_mel, pointers, window: int) -> dict[int, tuple[float, float]]:
     "{seam frame: (step, bump)} of each seam between two raw frames: its excess over both sides, `window` frames from the seam on."
     from editptr.pointers import seam_frames
+    from editptr.metrics import frame_loudness
     typical = float(np.median(np.linalg.norm(np.diff(raw_mel, axis=1), axis=0))) + 1e-6
     step = lambda m: np.r_[0, np.linalg.norm(np.diff(m, axis=1), axis=0)] / typical           # (T,) change into each frame
     raw_step, edit_step = step(raw_mel), step(edit_mel)

@@ -11,7 +11,7 @@ from .pointers import previous_pointers, edit_points, edit_lengths, trim_pointer
 # %% auto #0
 __all__ = ['to_numpy', 'as_pointers', 'baseline_continue', 'pointer_accuracy', 'within_k_accuracy', 'edit_point_accuracy',
            'continue_accuracy', 'stop_precision_recall', 'length_mae', 'teacher_forced_metrics', 'continue_sequence',
-           'free_running_metrics', 'baseline_metrics', 'bar_lines', 'seam_quality']
+           'free_running_metrics', 'baseline_metrics', 'bar_lines', 'frame_loudness', 'seam_quality']
 
 # %% ../nbs/16_metrics.ipynb #bd05e35d
 def to_numpy(x) -> np.ndarray:
@@ -135,6 +135,10 @@ def bar_lines(frame_beat,                                     # (T_raw,) beat in
     return np.unique(np.r_[0, starts, len(b)]).astype(np.int64)
 
 # %% ../nbs/16_metrics.ipynb #d0d7c27b
+def frame_loudness(mel: np.ndarray) -> np.ndarray:
+    "(T,) loudness of each frame of a log-mel in dB: its mean power over the bands."
+    return 10 * np.log10(np.mean(10 ** (np.asarray(mel) / 10), axis=0) + 1e-12)
+
 def seam_quality(raw_mel: np.ndarray,      # (n_mels, T_raw) log-mel in dB
                  pointers,                 # (T_edit,) pointers of the edit
                  bars: np.ndarray | None = None,  # (n_bars + 1,) bar lines of the raw (`bar_lines`); None: no `on_bar`
@@ -144,7 +148,7 @@ def seam_quality(raw_mel: np.ndarray,      # (n_mels, T_raw) log-mel in dB
     mel = np.asarray(raw_mel, dtype=np.float32)
     p = trim_pointers(pointers)
     typical = float(np.median(np.linalg.norm(np.diff(mel, axis=1), axis=0))) + 1e-6
-    loud = 10 * np.log10(np.mean(10 ** (mel / 10), axis=0) + 1e-12)             # (T_raw,) frame loudness, dB
+    loud = frame_loudness(mel)                                                  # (T_raw,)
     near_bar = lambda f: bool(np.abs(np.asarray(bars) - f).min() <= bar_tol)
     out = []
     for s in seam_frames(p):
