@@ -28,21 +28,26 @@ test: $(STAMP)
 
 # The demo: default synthetic corpus -> train -> evaluate -> explore, as executed notebooks + HTML.
 DEMO_CORPUS := data/synth
+DEMO_BAR_CORPUS := data/synth_bars
 DEMO_MODEL  := models/pointer_network
 # The demo's model and training settings are the preset PRESETS['demo'] (nbs/00_config.ipynb).
 DEMO_TRAIN  := -p preset demo -p corpus_dir $(DEMO_CORPUS) -p build_corpus False -p save_dir $(DEMO_MODEL) \
-	-p threads 2 -p overwrite True
+	-p bar_corpora $(DEMO_BAR_CORPUS) -p threads 2 -p overwrite True
 PAPERMILL   := $(BIN)/papermill --no-progress-bar --log-output
 
 # Whole songs (90-240 s each, the generator's full forms): 40 songs, 32 / 4 / 4 for train / val / test.
 $(DEMO_CORPUS)/corpus.json: $(STAMP)
 	$(BIN)/editptr-data synth --out $(DEMO_CORPUS) --tracks 40 --jobs 2
 
-demo: $(DEMO_CORPUS)/corpus.json
+# More whole songs for the bar model, without audio (it reads mel and beats): other seeds, so no song of the demo corpus.
+$(DEMO_BAR_CORPUS)/corpus.json: $(STAMP)
+	$(BIN)/editptr-data synth --out $(DEMO_BAR_CORPUS) --tracks 200 --seed 1 --no-audio --jobs 2
+
+demo: $(DEMO_CORPUS)/corpus.json $(DEMO_BAR_CORPUS)/corpus.json
 	mkdir -p reports
 	$(PAPERMILL) nbs/train.ipynb reports/train.ipynb $(DEMO_TRAIN)
 	$(PAPERMILL) nbs/evaluate.ipynb reports/evaluate.ipynb -p checkpoint $(DEMO_MODEL)/best.pt \
-	  -p corpus_dir $(DEMO_CORPUS) -p max_items 8 -p samples 8
+	  -p bar_model $(DEMO_MODEL)/bars/best.pt -p corpus_dir $(DEMO_CORPUS) -p max_items 8 -p samples 8
 	$(PAPERMILL) nbs/explore.ipynb reports/explore.ipynb -p corpus_dir $(DEMO_CORPUS)
 # Reports keep no widget state (nbconvert would show the widget view, whose renderer comes from a CDN, not the
 # Explorer's static view; and it holds plotly.js again) and load no script from a CDN (no maths, no require.js):

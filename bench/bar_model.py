@@ -2,13 +2,15 @@
 
 1. decode: one held-out whole song's edit at its true length, style by name: the frame model's `generate`
    (speculative, draft 16, bar seams: what editptr-edit runs) vs the bar model greedy, beam 4 and 8 samples
-   in one batch. CPU seconds, output frames and x real time (output seconds / CPU seconds).
+   in one batch, each with its decoder cache (`decode_step`) and without (the whole edit re-read at every step).
+   CPU seconds, output frames, x real time (output seconds / CPU seconds) and whether the uncached edit equals
+   the cached one. With --long-corpus, the same for the bar model on the longest edit of that corpus (a real song).
 2. train: one training step (forward, backward, AdamW) of the bar model at 4k / 16k / 32k raw frames
    (a generated song's bars repeated; edit = the raw played through), batch 1 and 16: CPU seconds, raw frames/s
    and peak resident memory, and whether 4x the length costs at most 4.5x the time.
 
 Usage: python bench/bar_model.py --bar-model models/bars/best.pt --checkpoint models/pointer_network/best.pt \\
-           [--corpus data/synth] [--threads 1] [--out bench/results/bar_model_cpu.md]
+           [--corpus data/synth] [--long-corpus data/real_corpus/nexuiz-music] [--threads 1] [--out bench/results/bar_model_cpu.md]
 
 Time is the process's CPU time (user + system) with --threads 1, which is what the wall time is on an idle
 machine (this machine's 2 cores are shared); the fastest of 3 repeats for the training step, one run after a warm-up run for decoding.
@@ -36,20 +38,26 @@ def bench_decode(bars, frame, item, bar_it, fps):
     from editptr.dataset import collate_fn
     L, rows = bar_it['length'], []
     out_s = L / fps
-    def row(name, fn, n_edits=1):
+    def row(name, fn, n_edits=1, same=''):
         fn()                                       # warm-up: first calls pay one-time costs
         r, s = cpu(fn)
-        rows.append([name, f'{s:.2f}', f'{n_edits * L:,}', f'{n_edits * out_s / s:.0f}x'])
+        rows.append([name, f'{s:.2f}', f'{n_edits * L:,}', f'{n_edits * out_s / s:.0f}x', same])
         return r
     if frame is not None:
         b = collate_fn([item])
         row('frame model, generate (speculative, draft 16, bar seams)',
             lambda: frame.generate(b['raw_mel'], target_length=L, beats=b['beats'], temperature=0.0, style=item['style'], seams='bar'))
-    z = bar_style_z(bars, item['style'])
-    row('bar model, greedy', lambda: generate_bars(bars, [bar_it], z))
-    row('bar model, beam 4', lambda: beam_bars(bars, bar_it, z, 4))
-    row('bar model, 8 samples (one batch)', lambda: generate_bars(bars, [bar_it] * 8, torch.randn(8, bars.config.latent_dim)), 8)
-    return table(['decoder', 'CPU s', 'output frames', 'x real time'], rows)
+    z, z8 = bar_style_z(bars, item['style']), torch.randn(8, bars.config.latent_dim, generator=torch.Generator().manual_seed(0))
+    tokens = lambda rs: [list(r['tokens']) for r in (rs if isinstance(rs, list) else [rs])]
+    runs = [('greedy', lambda c: generate_bars(bars, [bar_it], z, use_cache=c), 1),
+            ('beam 4', lambda c: beam_bars(bars, bar_it, z, 4, use_cache=c), 1),
+            ('8 samples (one batch)', lambda c: generate_bars(bars, [bar_it] * 8, z8, temperature=1.0, use_cache=c,
+                                                             generator=torch.Generator().manual_seed(0)), 8)]
+    for name, fn, n in runs:
+        cached = row(f'bar model, {name}', lambda: fn(True), n)
+        uncached = row(f'bar model, {name}, uncached', lambda: fn(False), n)
+        rows[-1][-1] = 'yes' if tokens(cached) == tokens(uncached) else 'no'
+    return table(['decoder', 'CPU s', 'output frames', 'x real time', 'edit = cached'], rows)
 
 
 def bench_train(bars_cfg, song, fps):
@@ -82,6 +90,7 @@ def main(argv=None):
     ap.add_argument('--bar-model', required=True)
     ap.add_argument('--checkpoint', help='frame model to compare with (optional)')
     ap.add_argument('--corpus', default='data/synth', help='a held-out song of its test split is decoded')
+    ap.add_argument('--long-corpus', help='also decode the longest edit of this corpus (all splits) with the bar model')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--out', default='bench/results/bar_model_cpu.md')
     a = ap.parse_args(argv)
@@ -101,7 +110,15 @@ def main(argv=None):
             f'; torch {torch.__version__}, {a.threads} thread(s), CPU time)', '',
             f'## Decoding one whole song: {item["name"]} ({T:,} raw frames = {T / fps:.0f} s, {len(bar_it["bar_len"])} bars; '
             f'edit {bar_it["length"]:,} frames = {bar_it["length"] / fps:.0f} s, style by name)', '',
-            bench_decode(bars, frame, item, bar_it, fps), '',
+            bench_decode(bars, frame, item, bar_it, fps), '']
+    if a.long_corpus:
+        from editptr.bars import load_bar_items
+        long = max(load_bar_items(a.long_corpus, 'all', progress=False)[0], key=lambda it: len(it['tokens']))
+        n = long['lines'][-1]
+        text += [f'## Decoding a long song: {long["name"]} of {a.long_corpus} ({n:,} raw frames = {n / fps:.0f} s, {len(long["bar_len"])} bars; '
+                 f'edit {long["length"]:,} frames = {long["length"] / fps:.0f} s, {len(long["tokens"])} bars, style by name)', '',
+                 bench_decode(bars, None, None, long, fps), '']
+    text += [
             f'## One training step of the bar model ({bars.config.d_model} wide, {bars.config.n_encoder_layers} + {bars.config.n_decoder_layers} layers)', '',
             bench_train(bars.config, bar_it, fps)]
     text = '\n'.join(text)

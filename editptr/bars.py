@@ -15,10 +15,10 @@ from .metrics import bar_lines, free_running_metrics
 # %% auto #0
 __all__ = ['N_SLICES', 'N_BANDS', 'N_BUDGET', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'bar_tokens',
            'bar_pointers', 'bar_features', 'bar_item', 'BarModelConfig', 'BarBatch', 'collate_bars', 'teacher_inputs',
-           'median_bar_len', 'BarPointerNetwork', 'bar_losses', 'edit_of', 'next_bar_scores', 'generate_bars',
-           'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model',
-           'is_bar_checkpoint', 'load_bar_model', 'BarTrainConfig', 'load_bar_items', 'bar_validation',
-           'free_running_validation', 'train_bars', 'main']
+           'median_bar_len', 'BarPointerNetwork', 'bar_losses', 'DecoderCache', 'edit_of', 'next_bar_scores',
+           'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z',
+           'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'BarTrainConfig', 'load_bar_items',
+           'bar_validation', 'free_running_validation', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -193,14 +193,15 @@ class BarPointerNetwork(nn.Module):
 
 # %% ../nbs/18_bars.ipynb #73bb4c24
 @patch
-def decode(self: BarPointerNetwork, enc: Tensor, bar_mask: Tensor, bar_len: Tensor,
-           prev: Tensor,     # (B, S) raw bar played before each step, -1: none
-           played: Tensor,   # (B, S) frames of the edit before each step
-           length: Tensor,   # (B,) frames the edit must have
-           z: Tensor,        # (B, latent_dim)
-          ) -> Tensor:
-    "(B, S, N + 1) scores of each raw bar as the next one, and of STOP (last)."
-    S, N, R = prev.shape[1], enc.shape[1], self.config.max_offset
+def step_inputs(self: BarPointerNetwork, enc: Tensor, bar_mask: Tensor, bar_len: Tensor,
+                prev: Tensor,     # (B, S) raw bar played before each step, -1: none
+                played: Tensor,   # (B, S) frames of the edit before each step
+                length: Tensor,   # (B,) frames the edit must have
+                z: Tensor,        # (B, latent_dim)
+                first: int = 0,   # the position of the first of these steps in the edit
+               ) -> Tensor:
+    "(B, S, d) decoder inputs: the bar played before each step, the length budget, z and the position; each step's alone."
+    S = prev.shape[1]
     raw_frames = (bar_len * bar_mask).sum(1, keepdim=True).float()                       # (B, 1)
     median_bar = median_bar_len(bar_len, bar_mask)[:, None]                             # (B, 1)
     L, left = length.float()[:, None], length.float()[:, None] - played                  # (B, 1), (B, S)
@@ -211,15 +212,33 @@ def decode(self: BarPointerNetwork, enc: Tensor, bar_mask: Tensor, bar_len: Tens
                           left_bars.clamp(-8, 64) / 8, left_bars.clamp(-4, 8) / 2,
                           surplus.clamp(-64, 64) / 8, surplus.clamp(-4, 4) / 2], -1)     # (B, S, N_BUDGET)
     x = torch.where((prev >= 0)[..., None], _gather(enc, prev), self.start)
-    x = x + self.length_in(budget) + self.z_in(z)[:, None] + self.positions(S)           # (B, S, d)
-    causal = torch.ones(S, S, dtype=torch.bool, device=x.device).triu(1)
-    h = self.ln_out(self.decoder(x, enc, tgt_mask=causal, memory_key_padding_mask=~bar_mask))   # (B, S, d)
+    return x + self.length_in(budget) + self.z_in(z)[:, None] + self.positions(first + S)[first:]   # (B, S, d)
+
+@patch
+def bar_scores(self: BarPointerNetwork, h: Tensor,   # (B, S, d) decoder outputs
+               enc: Tensor, bar_mask: Tensor, prev: Tensor) -> Tensor:
+    "(B, S, N + 1) scores of each raw bar as the next one, and of STOP (last)."
+    N, R = enc.shape[1], self.config.max_offset
     scores = torch.einsum('bsd,bnd->bsn', self.query(h), self.key(enc)) / math.sqrt(enc.shape[-1])
-    offset = torch.arange(N, device=x.device) - prev[..., None] - 1                      # (B, S, N) 0: the next bar
+    offset = torch.arange(N, device=h.device) - prev[..., None] - 1                      # (B, S, N) 0: the next bar
     near = offset.abs() <= R
     scores = scores + self.offset(h).gather(-1, offset.clamp(-R, R) + R) * near
     scores = scores.masked_fill(~bar_mask[:, None], -1e9)
-    return torch.cat([scores, self.stop(h)], -1)                                         # (B, S, N + 1)
+    return torch.cat([scores, self.stop(h)], -1)
+
+@patch
+def decode(self: BarPointerNetwork, enc: Tensor, bar_mask: Tensor, bar_len: Tensor,
+           prev: Tensor,     # (B, S) raw bar played before each step, -1: none
+           played: Tensor,   # (B, S) frames of the edit before each step
+           length: Tensor,   # (B,) frames the edit must have
+           z: Tensor,        # (B, latent_dim)
+          ) -> Tensor:
+    "(B, S, N + 1) scores of each raw bar as the next one, and of STOP (last), at every step at once (teacher forcing)."
+    x = self.step_inputs(enc, bar_mask, bar_len, prev, played, length, z)                  # (B, S, d)
+    S = x.shape[1]
+    causal = torch.ones(S, S, dtype=torch.bool, device=x.device).triu(1)
+    h = self.ln_out(self.decoder(x, enc, tgt_mask=causal, memory_key_padding_mask=~bar_mask))   # (B, S, d)
+    return self.bar_scores(h, enc, bar_mask, prev)
 
 # %% ../nbs/18_bars.ipynb #a1bfdb1e
 def bar_losses(model: BarPointerNetwork, batch: BarBatch,
@@ -239,6 +258,57 @@ def bar_losses(model: BarPointerNetwork, batch: BarBatch,
     accuracy = ((logits.argmax(-1) == targets) & scored).sum() / scored.sum()
     return dict(loss=ce + kl_weight * kl, pointer_loss=ce, kl_loss=kl, accuracy=accuracy)
 
+# %% ../nbs/18_bars.ipynb #949e6498
+@dataclass
+class DecoderCache:
+    keys: list[Tensor]         # per decoder layer (B, H, S, d/H) self-attention keys of the steps so far
+    values: list[Tensor]       # per decoder layer (B, H, S, d/H)
+    memory: list[tuple[Tensor, Tensor]]   # per decoder layer cross-attention keys, values of the raw's bars (B, H, N, d/H)
+
+    def reorder(self, rows: Tensor) -> DecoderCache:
+        "The cache of rows `rows` (a beam's surviving parents, in their new order)."
+        return DecoderCache([k[rows] for k in self.keys], [v[rows] for v in self.values], self.memory)
+
+def _heads(x: Tensor, n_heads: int) -> Tensor:
+    "(B, S, d) -> (B, H, S, d/H)"
+    B, S, d = x.shape
+    return x.view(B, S, n_heads, d // n_heads).transpose(1, 2)
+
+def _merge(x: Tensor) -> Tensor:
+    "(B, H, S, d/H) -> (B, S, d)"
+    B, H, S, e = x.shape
+    return x.transpose(1, 2).reshape(B, S, H * e)
+
+@patch
+def start_cache(self: BarPointerNetwork, enc: Tensor) -> DecoderCache:
+    "An empty cache for decoding against `enc` (B, N, d): the raw's bars projected once per layer."
+    H, d, memory = self.config.n_heads, enc.shape[-1], []
+    for layer in self.decoder.layers:
+        w, b = layer.multihead_attn.in_proj_weight, layer.multihead_attn.in_proj_bias
+        memory.append((_heads(F.linear(enc, w[d:2 * d], b[d:2 * d]), H), _heads(F.linear(enc, w[2 * d:], b[2 * d:]), H)))
+    empty = enc.new_zeros(enc.shape[0], H, 0, d // H)
+    return DecoderCache([empty] * len(memory), [empty] * len(memory), memory)
+
+@patch
+def decode_step(self: BarPointerNetwork, x: Tensor,   # (B, 1, d) the newest step's input (`step_inputs`)
+                bar_mask: Tensor,                     # (B, N)
+                cache: DecoderCache,                  # the earlier steps; grows by this one
+               ) -> Tensor:
+    "(B, 1, d) the decoder's output for the newest step: `decode`'s last row, in eval mode, without re-reading the others."
+    H, d = self.config.n_heads, x.shape[-1]
+    attend = bar_mask[:, None, None, :]                                                  # (B, 1, 1, N)
+    for i, layer in enumerate(self.decoder.layers):                                      # norm_first layers, as `_decoder` builds them
+        sa, ca = layer.self_attn, layer.multihead_attn
+        q, k, v = F.linear(layer.norm1(x), sa.in_proj_weight, sa.in_proj_bias).chunk(3, -1)
+        cache.keys[i] = torch.cat([cache.keys[i], _heads(k, H)], 2)
+        cache.values[i] = torch.cat([cache.values[i], _heads(v, H)], 2)
+        x = x + sa.out_proj(_merge(F.scaled_dot_product_attention(_heads(q, H), cache.keys[i], cache.values[i])))
+        q = F.linear(layer.norm2(x), ca.in_proj_weight[:d], ca.in_proj_bias[:d])
+        mk, mv = (m.expand(x.shape[0], -1, -1, -1) for m in cache.memory[i])              # one raw for a whole beam
+        x = x + ca.out_proj(_merge(F.scaled_dot_product_attention(_heads(q, H), mk, mv, attn_mask=attend)))
+        x = x + layer.linear2(layer.activation(layer.linear1(layer.norm3(x))))
+    return self.ln_out(x)
+
 # %% ../nbs/18_bars.ipynb #ec5c50e6
 def edit_of(tokens: list[int], item: dict) -> dict:
     "'tokens' and 'pointers': the frames of raw bars `tokens`, exactly `item['length']` of them (the last bar cut, or run on)."
@@ -250,9 +320,14 @@ def next_bar_scores(model: BarPointerNetwork, enc: Tensor, b: BarBatch,
                     prev: Tensor,     # (B, S) raw bar played before each step, -1: none
                     played: Tensor,   # (B, S) frames of the edit before each step
                     z: Tensor,        # (B, latent_dim)
+                    cache: DecoderCache | None = None,   # the steps before the last (`start_cache`): only the last is decoded
                    ) -> Tensor:
-    "(B, S, N + 1) `decode`'s scores with STOP ruled out while more than half a median bar is left to play: what every decoder reads."
-    scores = model.decode(enc, b.bar_mask, b.bar_len, prev, played, b.length, z)
+    "(B, S, N + 1) `decode`'s scores with STOP ruled out while more than half a median bar is left to play: what every decoder reads; (B, 1, N + 1), the last step's, with a `cache`."
+    if cache is not None:
+        S, prev, played = prev.shape[1], prev[:, -1:], played[:, -1:]
+        x = model.step_inputs(enc, b.bar_mask, b.bar_len, prev, played, b.length, z, first=S - 1)
+        scores = model.bar_scores(model.decode_step(x, b.bar_mask, cache), enc, b.bar_mask, prev)
+    else: scores = model.decode(enc, b.bar_mask, b.bar_len, prev, played, b.length, z)
     early = b.length[:, None] - played > median_bar_len(b.bar_len, b.bar_mask)[:, None] / 2    # (B, S)
     return torch.cat([scores[..., :-1], scores[..., -1:].masked_fill(early[..., None], -1e9)], -1)
 
@@ -262,15 +337,16 @@ def generate_bars(model: BarPointerNetwork,
                   z: Tensor,                   # (B, latent_dim) one style per row
                   temperature: float = 0.0,    # 0: greedy
                   generator: torch.Generator | None = None,   # for sampling
+                  use_cache: bool = True,      # decode each step alone (`decode_step`); False: re-read the whole edit each step
                  ) -> list[dict]:
     "Per row: 'tokens' (raw bars played) and 'pointers' (frames, exactly 'length' of them)."
     with eval_mode(model):
         b = collate_bars([{**it, 'tokens': None} for it in items])
         enc, (B, N) = model.encode(b.feats, b.bar_mask), b.bar_mask.shape
         prev = torch.full((B, 1), -1, dtype=torch.long); played = torch.zeros(B, 1)
-        done = torch.zeros(B, dtype=torch.bool)
+        done, cache = torch.zeros(B, dtype=torch.bool), model.start_cache(enc) if use_cache else None
         for _ in range(model.config.max_bars - 1):
-            logits = next_bar_scores(model, enc, b, prev, played, z)[:, -1]                      # (B, N + 1)
+            logits = next_bar_scores(model, enc, b, prev, played, z, cache)[:, -1]               # (B, N + 1)
             pick = logits.argmax(-1) if temperature == 0 else torch.multinomial((logits / temperature).softmax(-1), 1, generator=generator)[:, 0]
             done |= (pick == N) | (played[:, -1] >= b.length)
             if done.all(): break
@@ -290,6 +366,7 @@ def beam_bars(model: BarPointerNetwork,
               z: Tensor,         # (1, latent_dim)
               width: int = BEAM_WIDTH,   # partial edits kept
               length_weight: float = BEAM_LENGTH_WEIGHT,   # log-probability a finished edit loses per median bar it is cut or runs on
+              use_cache: bool = True,    # decode each step alone (`decode_step`); False: re-read the whole edit each step
              ) -> dict:
     "The most likely edit of `item` found by beam search: 'tokens' and 'pointers' (exactly 'length' frames)."
     with eval_mode(model):
@@ -298,20 +375,23 @@ def beam_bars(model: BarPointerNetwork,
         bar_len = [int(n) for n in item['bar_len']]
         off = lambda frames: length_weight * abs(L - frames) / float(np.median(bar_len))    # whole bars land on L: no cost
         beams, finished = [([], 0, 0.0)], []                                        # (tokens, frames played, log-prob)
+        cache = model.start_cache(enc) if use_cache else None                       # one row per beam
         for _ in range(model.config.max_bars - 1):
             k = len(beams)
             prev = torch.tensor([[-1] + t for t, _, _ in beams])                              # (k, S)
             played = torch.from_numpy(np.stack([np.r_[0, np.cumsum([bar_len[c] for c in t])] for t, _, _ in beams])).float()
             bk = BarBatch(b.feats.expand(k, -1, -1), b.bar_mask.expand(k, -1), b.bar_len.expand(k, -1), b.tokens.expand(k, -1), b.length.expand(k))
-            logits = next_bar_scores(model, enc.expand(k, -1, -1), bk, prev, played, z.expand(k, -1))[:, -1]   # (k, N + 1)
+            logits = next_bar_scores(model, enc.expand(k, -1, -1), bk, prev, played, z.expand(k, -1), cache)[:, -1]   # (k, N + 1)
             top = logits.log_softmax(-1).topk(min(width, N + 1), -1)
             grown = []
-            for (t, pl, score), lps, cs in zip(beams, top.values.tolist(), top.indices.tolist()):
+            for row, ((t, pl, score), lps, cs) in enumerate(zip(beams, top.values.tolist(), top.indices.tolist())):
                 for lp, c in zip(lps, cs):
                     if c == N: finished.append((t, score + lp - off(pl)))
                     elif pl + bar_len[c] >= L: finished.append((t + [c], score + lp - off(pl + bar_len[c])))   # the length is reached
-                    else: grown.append((t + [c], pl + bar_len[c], score + lp))
-            beams = sorted(grown, key=lambda x: -x[2])[:width]
+                    else: grown.append((t + [c], pl + bar_len[c], score + lp, row))
+            grown = sorted(grown, key=lambda x: -x[2])[:width]
+            if cache is not None and grown: cache = cache.reorder(torch.tensor([g[3] for g in grown]))
+            beams = [g[:3] for g in grown]
             if not beams or (finished and max(f[1] for f in finished) >= beams[0][2]): break
     return edit_of(max(finished, key=lambda f: f[1])[0] if finished else beams[0][0], item)
 
@@ -447,7 +527,9 @@ def _every(items: list, n: int) -> list:
     return [items[i] for i in np.linspace(0, len(items) - 1, n).round().astype(int)]
 
 def _schedule(opt, steps: int):
-    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g['lr'] for g in opt.param_groups], total_steps=steps, pct_start=0.05)
+    "One-cycle: 5 % warm-up (1.5 steps at least: torch divides by zero where it is one whole step), then cosine down."
+    warm = min(0.75, max(0.05, 1.5 / steps))
+    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[g['lr'] for g in opt.param_groups], total_steps=steps, pct_start=warm)
 
 def _resume(last: Path, model: BarPointerNetwork, opt, sched) -> tuple[int, list[float]]:
     "Load weights, optimizer and schedule from `last`: (step, best validation score)."
@@ -489,7 +571,7 @@ def train_bars(corpora,                                  # corpus directory, or 
     probe, style_items = _every(val or train, config.free_running_pairs), _every(train, 256)
     last = save_dir / 'last.pt'
     if resume and last.is_file(): start, best = _resume(last, model, opt, sched)
-    log = (save_dir / 'metrics.jsonl').open('a')
+    log = (save_dir / 'metrics.jsonl').open('a' if start else 'w')   # a fresh run starts a fresh log
     end = config.steps if until is None else min(until, config.steps)
     bar = tqdm(range(start + 1, end + 1), desc='training bars', unit='step', disable=not progress, initial=start, total=config.steps)
     model.train()

@@ -23,7 +23,7 @@ __all__ = ['BAR_METHODS', 'TF_METHODS', 'FR_METHODS', 'FR_COLUMNS', 'TF_COLUMNS'
            'reference_pairs', 'best_sample', 'distinct_edits', 'bar_edits', 'classical_pointers',
            'teacher_forced_outputs', 'seam_stats', 'frame_model_edits', 'predict_item', 'score_group', 'EvalResult',
            'score_by_style', 'evaluate', 'structure_confusion', 'plot_confusion', 'read_metrics_log',
-           'plot_loss_curves', 'prediction', 'plot_prediction', 'example_audio']
+           'plot_loss_curves', 'plot_bar_training', 'prediction', 'plot_prediction', 'example_audio']
 
 # %% ../nbs/21_evaluate.ipynb #79fd3a07
 def load_model(model,               # a PointerNetwork, or the path of its checkpoint
@@ -358,6 +358,24 @@ def plot_loss_curves(log,                                       # metrics.jsonl 
             s, v = zip(*va)
             fig.add_trace(go.Scatter(x=s, y=v, mode='lines+markers', name=f'val {k}', line=dict(color=c, dash='dot')))
     fig.update_layout(xaxis_title='step', yaxis_title='loss', yaxis_type='log', height=350, margin=dict(l=60, r=20, t=30, b=50))
+    return fig
+
+# %% ../nbs/21_evaluate.ipynb #29bb5f89
+def plot_bar_training(log,   # a bar model's metrics.jsonl, its save_dir, or its rows
+                     ) -> go.Figure:
+    "Train and validation pointer loss (left, log) and free-running seam F1 (right) of a bar model run, per validation."
+    from plotly.subplots import make_subplots
+    rows = log if isinstance(log, list) else read_metrics_log(log)
+    step = [r['step'] for r in rows]
+    fig = make_subplots(specs=[[dict(secondary_y=True)]])
+    for k, name, c in (('train_pointer_loss', 'train loss', '#1f77b4'), ('val_pointer_loss', 'val loss', '#ff7f0e')):
+        fig.add_trace(go.Scatter(x=step, y=[r.get(k) for r in rows], mode='lines+markers', name=name, line=dict(color=c)), secondary_y=False)
+    if any('val_free_dest_seam_f1' in r for r in rows):
+        fig.add_trace(go.Scatter(x=step, y=[r.get('val_free_dest_seam_f1') for r in rows], mode='lines+markers',
+                                 name='val dest. seam F1 (greedy)', line=dict(color='#2ca02c', dash='dot')), secondary_y=True)
+    fig.update_yaxes(title_text='pointer loss', type='log', secondary_y=False)
+    fig.update_yaxes(title_text='seam F1', range=[0, 1], secondary_y=True)
+    fig.update_layout(xaxis_title='step', height=350, margin=dict(l=60, r=60, t=30, b=50))
     return fig
 
 # %% ../nbs/21_evaluate.ipynb #210522de
