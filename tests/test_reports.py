@@ -23,10 +23,13 @@ STRIP_WIDGET_STATE = ['--ClearMetadataPreprocessor.enabled=True', '--ClearMetada
                       *(f'--ClearMetadataPreprocessor.preserve_nb_metadata_mask={k}' for k in ('kernelspec', 'language_info', 'papermill'))]
 # No script from a CDN: the reports have no maths (MathJax) and need no require.js (plotly.js is on the page).
 OFFLINE_HTML = ['--HTMLExporter.require_js_url=data:text/javascript,', '--HTMLExporter.mathjax_url=data:text/javascript,']
-RUNBOOKS = {  # runbook: (papermill parameters, fewest figures it must make); their tiny fallbacks, built in {tmp}
-    'train': ([], 1),
+RUNBOOKS = {  # runbook[-case]: (papermill parameters, fewest figures it must make); their tiny fallbacks, built in {tmp}
+    'train': ([], 2),                                                          # frame and bar model curves
+    'train-bars': (['-p', 'frame_model', 'False'], 1),                         # the bar model alone, as `make demo` trains
     'evaluate': (['-p', 'checkpoint', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus', '{tmp}/corpus',
                   '-p', 'tiny_save_dir', '{tmp}/model'], 5),
+    'evaluate-bars': (['-r', 'checkpoint', '', '-p', 'bar_model', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus',
+                       '{tmp}/corpus', '-p', 'tiny_save_dir', '{tmp}/model'], 3),   # curves, headline edit, best of 8
     'explore': (['-p', 'corpus_dir', 'none', '-p', 'tiny_dir', '{tmp}/corpus', '-p', 'tiny_tracks', '1', '-p', 'tiny_duration', '12'], 3),
     'real': (['-p', 'checkpoint', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus', '{tmp}/corpus',
               '-p', 'tiny_save_dir', '{tmp}/model'], 6),                   # 3 songs: analysis and paths each
@@ -117,7 +120,7 @@ def make_report(name: str, params: list, out: Path) -> tuple[Path, Path]:
 def test_runbook_report_in_a_browser(name, tmp_path):
     if chromium() is None: pytest.skip('no chromium binary (Debian: apt-get install chromium)')
     params, least = RUNBOOKS[name]
-    ipynb, html = make_report(name, [p.format(tmp=tmp_path) for p in params], tmp_path)
+    ipynb, html = make_report(name.split('-')[0], [p.format(tmp=tmp_path) for p in params], tmp_path)
     counts = check_page(ipynb, html, tmp_path, least)
     if name == 'real': check_real(html)
     print(name, counts)
