@@ -47,7 +47,7 @@ def bench_decode(bars, frame, item, bar_it, fps):
         b = collate_fn([item])
         row('frame model, generate (speculative, draft 16, bar seams)',
             lambda: frame.generate(b['raw_mel'], target_length=L, beats=b['beats'], temperature=0.0, style=item['style'], seams='bar'))
-    z, z8 = bar_style_z(bars, item['style']), torch.randn(8, bars.config.latent_dim, generator=torch.Generator().manual_seed(0))
+    z, z8 = bar_style_z(bars, bar_it['style']), torch.randn(8, bars.config.latent_dim, generator=torch.Generator().manual_seed(0))
     tokens = lambda rs: [list(r['tokens']) for r in (rs if isinstance(rs, list) else [rs])]
     runs = [('greedy', lambda c: generate_bars(bars, [bar_it], z, use_cache=c), 1),
             ('beam 4', lambda c: beam_bars(bars, bar_it, z, 4, use_cache=c), 1),
