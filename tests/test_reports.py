@@ -122,6 +122,7 @@ def test_runbook_report_in_a_browser(name, tmp_path):
     params, least = RUNBOOKS[name]
     ipynb, html = make_report(name.split('-')[0], [p.format(tmp=tmp_path) for p in params], tmp_path)
     counts = check_page(ipynb, html, tmp_path, least)
+    if name.endswith('-bars'): assert 'no frame model' in html.read_text(), f'{name}: a frame model was trained or evaluated'
     if name == 'real': check_real(html)
     print(name, counts)
 
