@@ -23,7 +23,8 @@ __all__ = ['BAR_METHODS', 'TF_METHODS', 'FR_METHODS', 'FR_COLUMNS', 'TF_COLUMNS'
            'reference_pairs', 'best_sample', 'distinct_edits', 'bar_edits', 'classical_pointers',
            'teacher_forced_outputs', 'seam_stats', 'frame_model_edits', 'predict_item', 'score_group', 'EvalResult',
            'score_by_style', 'evaluate', 'structure_confusion', 'plot_confusion', 'read_metrics_log',
-           'plot_loss_curves', 'plot_bar_training', 'prediction', 'plot_prediction', 'example_audio']
+           'plot_loss_curves', 'plot_bar_training', 'prediction', 'plot_prediction', 'example_audio',
+           'train_tiny_models']
 
 # %% ../nbs/21_evaluate.ipynb #79fd3a07
 def load_model(model,               # a PointerNetwork, or the path of its checkpoint
@@ -401,7 +402,7 @@ def plot_prediction(result: EvalResult, i: int = 0,        # which evaluated pai
 def example_audio(result: EvalResult, i: int = 0,           # which evaluated pair
                   method: str | None = None,                # edit to render, see `prediction`
                   cfg: AudioConfig = AudioConfig()) -> tuple[dict, int] | None:
-    "({'raw', 'true', 'model'} signals, their sample rate) of one evaluated pair, rendered from the raw file at its own quality; None without audio."
+    "({'raw', 'true edit', method} signals, their sample rate) of one evaluated pair, rendered from the raw file at its own quality; None without audio."
     from editptr.audio import load_source, render, frame_samples
     it = result.items[i]
     info = corpus_infos(result.corpus_dir).get(it['name'], {'name': it['name']})
@@ -412,4 +413,34 @@ def example_audio(result: EvalResult, i: int = 0,           # which evaluated pa
     a, b = frame_samples([s, s + it['n_raw']], src.sr, cfg)
     shift = lambda p: np.where(np.asarray(p) >= 0, np.asarray(p) + s, PAD_TOKEN)
     play = lambda p: render(src.samples, shift(p), cfg, sr=src.sr)
-    return {'raw': src.samples[a:b], 'true': play(trim(it['target'])), 'model': play(prediction(it, method)[1])}, src.sr
+    method, p = prediction(it, method)
+    return {'raw': src.samples[a:b], 'true edit': play(trim(it['target'])), method: play(p)}, src.sr
+
+# %% ../nbs/21_evaluate.ipynb #f97cbc9d
+def train_tiny_models(corpus_dir,          # made here (3 songs of 8 s, one per split) unless a corpus is there
+                      save_dir,            # the frame model goes here, the bar model in save_dir/bars
+                      frame: bool = True,  # also a frame model (False: the bar model alone)
+                      steps: int = 20,     # optimiser steps of each model
+                      frames: int = 256,   # raw frames per training example of the frame model
+                      device: str = 'cpu',
+                     ) -> tuple[Path | None, Path]:
+    "(frame model's best.pt or None, bar model's best.pt) of tiny models trained for seconds: the runbooks' stand-ins."
+    from editptr.config import PointerNetworkConfig, TrainConfig
+    from editptr.bars import BarModelConfig, BarTrainConfig, train_bars
+    corpus_dir, save_dir, ckpt = Path(corpus_dir), Path(save_dir), None
+    if not (corpus_dir / 'pointers').is_dir():
+        from editptr.data import main as data_main
+        rc = data_main(['synth', '--out', str(corpus_dir), '--tracks', '3', '--duration', '8', '--no-progress'])
+        if rc: raise RuntimeError(f'editptr-data synth --out {corpus_dir} failed (exit {rc})')
+    if frame:
+        from editptr.train import train
+        tiny = PointerNetworkConfig(d_model=32, n_heads=2, n_encoder_layers=1, n_decoder_layers=1, d_ff=64,
+                                    window=16, global_stride=16, latent_dim=4, frame_radius=8, dropout=0.0)
+        tc = TrainConfig(batch_size=4, max_steps=steps, warmup_steps=min(5, steps), val_every=10, learning_rate=3e-3,
+                         max_raw_frames=frames, checkpoint_every=0, amp=False)
+        ckpt = Path(train(corpus_dir, model_config=tiny, train_config=tc, save_dir=save_dir, device=device, overwrite=True, progress=False)['paths']['best'])
+    tiny_bars = BarModelConfig(d_model=32, n_encoder_layers=1, n_decoder_layers=1, latent_dim=4)
+    train_bars(corpus_dir, save_dir / 'bars', BarTrainConfig(steps=steps, batch_size=4, val_every=10, free_running_pairs=2),
+               tiny_bars, resume=False, progress=False)
+    return ckpt, save_dir / 'bars' / 'best.pt'
+

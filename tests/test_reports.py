@@ -31,7 +31,7 @@ RUNBOOKS = {  # runbook[-case]: (papermill parameters, fewest figures it must ma
     'evaluate-bars': (['-r', 'checkpoint', '', '-p', 'bar_model', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus',
                        '{tmp}/corpus', '-p', 'tiny_save_dir', '{tmp}/model'], 3),   # curves, headline edit, best of 8
     'explore': (['-p', 'corpus_dir', 'none', '-p', 'tiny_dir', '{tmp}/corpus', '-p', 'tiny_tracks', '1', '-p', 'tiny_duration', '12'], 3),
-    'real': (['-p', 'checkpoint', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus', '{tmp}/corpus',
+    'real': (['-p', 'bar_model', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus', '{tmp}/corpus',
               '-p', 'tiny_save_dir', '{tmp}/model'], 6),                   # 3 songs: analysis and paths each
 }
 # Put in front of a page: console.error, uncaught errors, failed loads and rejected promises, written into the DOM.
