@@ -8,6 +8,7 @@
 2. train: one training step (forward, backward, AdamW) of the bar model at 4k / 16k / 32k raw frames
    (a generated song's bars repeated; edit = the raw played through), batch 1 and 16: CPU seconds, raw frames/s
    and peak resident memory, and whether 4x the length costs at most 4.5x the time.
+With --device cuda the same on the GPU: wall seconds (synchronised) and peak GPU memory.
 
 Usage: python bench/bar_model.py --bar-model models/bars/best.pt --checkpoint models/pointer_network/best.pt \\
            [--corpus data/synth] [--long-corpus data/real_corpus/nexuiz-music] [--threads 1] [--out bench/results/bar_model_cpu.md]
@@ -25,12 +26,21 @@ def table(headers, rows):
     return '\n'.join(['| ' + ' | '.join(headers) + ' |', '|' + '---|' * len(headers)] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows])
 
 
+DEVICE = 'cpu'   # --device
+
+
 def cpu(fn):
-    "(result, CPU seconds of this process) of fn()."
-    t = time.process_time(); r = fn(); return r, time.process_time() - t
+    "(result, seconds) of fn(): CPU seconds of this process on the CPU, wall seconds to the last kernel's end on a GPU."
+    if DEVICE == 'cpu':
+        t = time.process_time(); r = fn(); return r, time.process_time() - t
+    torch.cuda.synchronize(); t = time.time(); r = fn(); torch.cuda.synchronize()
+    return r, time.time() - t
 
 
-def peak_mb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb():
+    "Peak resident memory of the process (CPU), or peak GPU memory allocated by torch (MiB)."
+    if DEVICE == 'cpu': return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return torch.cuda.max_memory_allocated() / 2**20
 
 
 def bench_decode(bars, frame, item, bar_it, fps):
@@ -41,7 +51,7 @@ def bench_decode(bars, frame, item, bar_it, fps):
     def row(name, fn, n_edits=1, same=''):
         fn()                                       # warm-up: first calls pay one-time costs
         r, s = cpu(fn)
-        rows.append([name, f'{s:.2f}', f'{n_edits * L:,}', f'{n_edits * out_s / s:.0f}x', same])
+        rows.append([name, f'{s:.3f}', f'{n_edits * L:,}', f'{n_edits * out_s / s:.0f}x', same])
         return r
     if frame is not None:
         b = collate_fn([item])
@@ -57,7 +67,7 @@ def bench_decode(bars, frame, item, bar_it, fps):
         cached = row(f'bar model, {name}', lambda: fn(True), n)
         uncached = row(f'bar model, {name}, uncached', lambda: fn(False), n)
         rows[-1][-1] = 'yes' if tokens(cached) == tokens(uncached) else 'no'
-    return table(['decoder', 'CPU s', 'output frames', 'x real time', 'edit = cached'], rows)
+    return table(['decoder', 'CPU s' if DEVICE == 'cpu' else 'GPU wall s', 'output frames', 'x real time', 'edit = cached'], rows)
 
 
 def bench_train(bars_cfg, song, fps):
@@ -71,8 +81,8 @@ def bench_train(bars_cfg, song, fps):
         it = dict(feats=np.tile(song['feats'], (reps, 1))[:cut], bar_len=bar_len, tokens=np.arange(cut), length=int(bar_len.sum()))
         for B in (1, 16):
             torch.manual_seed(0)
-            model = BarPointerNetwork(bars_cfg); opt = torch.optim.AdamW(model.parameters(), 1e-3)
-            batch = collate_bars([it] * B)
+            model = BarPointerNetwork(bars_cfg).to(DEVICE); opt = torch.optim.AdamW(model.parameters(), 1e-3)
+            batch = collate_bars([it] * B).to(DEVICE)
             def step():
                 out = bar_losses(model, batch); opt.zero_grad(); out['loss'].backward(); opt.step()
             step()
@@ -80,7 +90,7 @@ def bench_train(bars_cfg, song, fps):
             times[T, B] = s
             rows.append([f'{int(bar_len.sum()):,}', cut, B, f'{s:.3f}', f'{B * bar_len.sum() / s:,.0f}', f'{peak_mb():.0f}'])
     ratio = {B: times[16384, B] / times[4096, B] for B in (1, 16)}
-    lines = table(['raw frames', 'bars', 'batch', 'CPU s / step', 'raw frames / s', 'peak RSS MiB (process so far)'], rows)
+    lines = table(['raw frames', 'bars', 'batch', 's / step', 'raw frames / s', 'peak RSS MiB (process so far)' if DEVICE == 'cpu' else 'peak GPU MiB (so far)'], rows)
     lines += '\n\n' + '; '.join(f'batch {B}: 16k / 4k frames = {r:.2f}x the time (target <= 4.5x: {"met" if r <= 4.5 else "missed"})' for B, r in ratio.items())
     return lines
 
@@ -92,22 +102,26 @@ def main(argv=None):
     ap.add_argument('--corpus', default='data/synth', help='a held-out song of its test split is decoded')
     ap.add_argument('--long-corpus', help='also decode the longest edit of this corpus (all splits) with the bar model')
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--device', default='cpu', help="'cpu' (CPU time) or 'cuda' (wall time, synchronised)")
     ap.add_argument('--out', default='bench/results/bar_model_cpu.md')
     a = ap.parse_args(argv)
+    global DEVICE
+    DEVICE = a.device
     torch.set_num_threads(a.threads)
     from editptr.config import AudioConfig
     from editptr.bars import load_bar_model, bar_item
     from editptr.dataset import PointerDataset
     from editptr.model import PointerNetwork
     fps = AudioConfig().frames_per_second
-    bars = load_bar_model(a.bar_model)
+    bars = load_bar_model(a.bar_model).to(a.device)
     frame = PointerNetwork.from_checkpoint(a.checkpoint) if a.checkpoint else None
     ds = PointerDataset(a.corpus, split='test', max_raw_frames=2**62)
     i = next(j for j, r in enumerate(ds.records) if r['style'] == 'shorten')
     item = ds[i]; bar_it = bar_item(item)
     T = item['raw_mel'].shape[1]
     text = [f'# The bar model on whole songs (bar model {a.bar_model}' + (f', frame model {a.checkpoint}' if a.checkpoint else '') +
-            f'; torch {torch.__version__}, {a.threads} thread(s), CPU time)', '',
+            f'; torch {torch.__version__}, ' + (f'{a.threads} thread(s), CPU time)' if a.device == 'cpu' else
+                                                f'{torch.cuda.get_device_name(0)}, wall time)'), '',
             f'## Decoding one whole song: {item["name"]} ({T:,} raw frames = {T / fps:.0f} s, {len(bar_it["bar_len"])} bars; '
             f'edit {bar_it["length"]:,} frames = {bar_it["length"] / fps:.0f} s, style by name)', '',
             bench_decode(bars, frame, item, bar_it, fps), '']

@@ -5,7 +5,9 @@
 # %% ../nbs/18_bars.ipynb #bb7af60c
 from __future__ import annotations
 import math, time
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, fields
+from functools import lru_cache, partial
 from pathlib import Path
 import numpy as np
 from .config import _DictConfig, at_least, in_range, check_fields
@@ -14,11 +16,11 @@ from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
 __all__ = ['N_SLICES', 'N_BANDS', 'N_BUDGET', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'bar_tokens',
-           'bar_pointers', 'bar_features', 'bar_item', 'BarModelConfig', 'BarBatch', 'collate_bars', 'teacher_inputs',
-           'median_bar_len', 'BarPointerNetwork', 'bar_losses', 'DecoderCache', 'edit_of', 'next_bar_scores',
-           'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z',
-           'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'BarTrainConfig', 'load_bar_items',
-           'bar_validation', 'free_running_validation', 'train_bars', 'main']
+           'bar_pointers', 'bar_features', 'bar_item', 'BarModelConfig', 'BarBatch', 'device_of', 'collate_bars',
+           'teacher_inputs', 'median_bar_len', 'BarPointerNetwork', 'bar_losses', 'DecoderCache', 'edit_of',
+           'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank',
+           'bar_style_z', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'BarTrainConfig', 'load_bar_items',
+           'bar_validation', 'free_running_validation', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -109,6 +111,14 @@ class BarBatch:
     bar_len: Tensor    # (B, N) frames in each bar (0 on padding)
     tokens: Tensor     # (B, M) the edit's raw bars, -1 after its end (all -1 when unknown)
     length: Tensor     # (B,) edit length in frames
+
+    def to(self, device) -> 'BarBatch':
+        "This batch on `device`."
+        return BarBatch(*(getattr(self, f.name).to(device) for f in fields(self)))
+
+def device_of(model: nn.Module) -> torch.device:
+    "The device `model`'s weights are on: decoders put their batches there."
+    return next(model.parameters()).device
 
 def collate_bars(items: list[dict]) -> BarBatch:
     "Pad bar items (`bar_item`) into one `BarBatch`; items without tokens get none."
@@ -341,10 +351,11 @@ def generate_bars(model: BarPointerNetwork,
                  ) -> list[dict]:
     "Per row: 'tokens' (raw bars played) and 'pointers' (frames, exactly 'length' of them)."
     with eval_mode(model):
-        b = collate_bars([{**it, 'tokens': None} for it in items])
+        dev = device_of(model)
+        b, z = collate_bars([{**it, 'tokens': None} for it in items]).to(dev), z.to(dev)
         enc, (B, N) = model.encode(b.feats, b.bar_mask), b.bar_mask.shape
-        prev = torch.full((B, 1), -1, dtype=torch.long); played = torch.zeros(B, 1)
-        done, cache = torch.zeros(B, dtype=torch.bool), model.start_cache(enc) if use_cache else None
+        prev = torch.full((B, 1), -1, dtype=torch.long, device=dev); played = torch.zeros(B, 1, device=dev)
+        done, cache = torch.zeros(B, dtype=torch.bool, device=dev), model.start_cache(enc) if use_cache else None
         for _ in range(model.config.max_bars - 1):
             logits = next_bar_scores(model, enc, b, prev, played, z, cache)[:, -1]               # (B, N + 1)
             pick = logits.argmax(-1) if temperature == 0 else torch.multinomial((logits / temperature).softmax(-1), 1, generator=generator)[:, 0]
@@ -370,7 +381,8 @@ def beam_bars(model: BarPointerNetwork,
              ) -> dict:
     "The most likely edit of `item` found by beam search: 'tokens' and 'pointers' (exactly 'length' frames)."
     with eval_mode(model):
-        b = collate_bars([{**item, 'tokens': None}])
+        dev = device_of(model)
+        b, z = collate_bars([{**item, 'tokens': None}]).to(dev), z.to(dev)
         enc, N, L = model.encode(b.feats, b.bar_mask), b.bar_mask.shape[1], int(item['length'])
         bar_len = [int(n) for n in item['bar_len']]
         off = lambda frames: length_weight * abs(L - frames) / float(np.median(bar_len))    # whole bars land on L: no cost
@@ -378,8 +390,8 @@ def beam_bars(model: BarPointerNetwork,
         cache = model.start_cache(enc) if use_cache else None                       # one row per beam
         for _ in range(model.config.max_bars - 1):
             k = len(beams)
-            prev = torch.tensor([[-1] + t for t, _, _ in beams])                              # (k, S)
-            played = torch.from_numpy(np.stack([np.r_[0, np.cumsum([bar_len[c] for c in t])] for t, _, _ in beams])).float()
+            prev = torch.tensor([[-1] + t for t, _, _ in beams], device=dev)                  # (k, S)
+            played = torch.from_numpy(np.stack([np.r_[0, np.cumsum([bar_len[c] for c in t])] for t, _, _ in beams])).float().to(dev)
             bk = BarBatch(b.feats.expand(k, -1, -1), b.bar_mask.expand(k, -1), b.bar_len.expand(k, -1), b.tokens.expand(k, -1), b.length.expand(k))
             logits = next_bar_scores(model, enc.expand(k, -1, -1), bk, prev, played, z.expand(k, -1), cache)[:, -1]   # (k, N + 1)
             top = logits.log_softmax(-1).topk(min(width, N + 1), -1)
@@ -390,7 +402,7 @@ def beam_bars(model: BarPointerNetwork,
                     elif pl + bar_len[c] >= L: finished.append((t + [c], score + lp - off(pl + bar_len[c])))   # the length is reached
                     else: grown.append((t + [c], pl + bar_len[c], score + lp, row))
             grown = sorted(grown, key=lambda x: -x[2])[:width]
-            if cache is not None and grown: cache = cache.reorder(torch.tensor([g[3] for g in grown]))
+            if cache is not None and grown: cache = cache.reorder(torch.tensor([g[3] for g in grown], device=dev))
             beams = [g[:3] for g in grown]
             if not beams or (finished and max(f[1] for f in finished) >= beams[0][2]): break
     return edit_of(max(finished, key=lambda f: f[1])[0] if finished else beams[0][0], item)
@@ -404,9 +416,9 @@ def edit_log_prob(model: BarPointerNetwork,
                  ) -> float:
     "Summed log-probability of choosing the raw bars `tokens` in turn (the end is the length's: STOP is not scored)."
     with eval_mode(model):
-        b = collate_bars([{**item, 'tokens': np.asarray(tokens, np.int64)}])
+        b = collate_bars([{**item, 'tokens': np.asarray(tokens, np.int64)}]).to(device_of(model))
         prev, played, _ = teacher_inputs(b.tokens, b.bar_len)
-        scores = next_bar_scores(model, model.encode(b.feats, b.bar_mask), b, prev, played, z)[0]   # (M + 1, N + 1)
+        scores = next_bar_scores(model, model.encode(b.feats, b.bar_mask), b, prev, played, z.to(b.feats.device))[0].cpu()   # (M + 1, N + 1)
         return scores.log_softmax(-1)[torch.arange(len(tokens)), torch.as_tensor(tokens)].sum().item()
 
 # %% ../nbs/18_bars.ipynb #e95ee3d9
@@ -416,8 +428,8 @@ def posterior_means(model: BarPointerNetwork, items: list[dict], batch_size: int
     with eval_mode(model):
         out = []
         for i in range(0, len(items), batch_size):
-            b = collate_bars(items[i:i + batch_size])
-            out.append(model.posterior(model.encode(b.feats, b.bar_mask), b.bar_mask, b.bar_len, b.tokens, b.length)[0])
+            b = collate_bars(items[i:i + batch_size]).to(device_of(model))
+            out.append(model.posterior(model.encode(b.feats, b.bar_mask), b.bar_mask, b.bar_len, b.tokens, b.length)[0].cpu())
     return torch.cat(out) if out else torch.zeros(0, model.config.latent_dim)
 
 def build_bar_style_bank(model: BarPointerNetwork, items: list[dict]) -> dict[str, Tensor]:
@@ -474,23 +486,42 @@ class BarTrainConfig(_DictConfig):
         check_fields(self, {**{k: at_least(1) for k in ('steps', 'batch_size', 'val_every')},
                             **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed')}})
 
+@lru_cache(maxsize=8)
+def _split_of(corpus: str, split: str, seed: int):
+    "One `PointerDataset` per corpus and split in each process that reads it."
+    from editptr.dataset import PointerDataset
+    return PointerDataset(corpus, split=split, seed=seed, max_raw_frames=2**62)
+
+def _bar_items_at(corpus: str, split: str, seed: int, indices: list[int]) -> list[dict]:
+    "`bar_item`s of pairs `indices` of a corpus split (a worker's share)."
+    ds = _split_of(corpus, split, seed)
+    return [bar_item(ds[i]) for i in indices]
+
 def load_bar_items(corpora,                  # corpus directories (one, or a list)
                    split: str,               # 'train', 'val' or 'test'
                    seed: int = 0,            # split seed
                    progress: bool = True,
+                   jobs: int = 1,            # processes reading the pairs (a big corpus: minutes on one)
                   ) -> tuple[list[dict], list[str]]:
-    "Bar items of `split` of every corpus, and a line per pair left out (off the bar grid)."
+    "Bar items of `split` of every corpus, in corpus order, and a line per pair left out (off the bar grid)."
+    from concurrent.futures import ProcessPoolExecutor
     from tqdm.auto import tqdm
-    from editptr.dataset import PointerDataset
     items, left_out = [], []
     for corpus in [corpora] if isinstance(corpora, (str, Path)) else corpora:
-        ds = PointerDataset(corpus, split=split, seed=seed, max_raw_frames=2**62)
-        for i in tqdm(range(len(ds)), desc=f'{Path(corpus).name} {split}', disable=not progress, leave=False):
-            it = bar_item(ds[i])
-            if it['tokens'] is None: left_out.append(f"{corpus}: {it['name']}: edit not on the raw's bar grid")
-            elif len(it['bar_len']) > BarModelConfig.max_bars: left_out.append(f"{corpus}: {it['name']}: {len(it['bar_len'])} bars > {BarModelConfig.max_bars}")
-            else: items.append(it)
+        n = len(_split_of(str(corpus), split, seed))
+        chunks = [list(range(i, min(i + 32, n))) for i in range(0, n, 32)]
+        bar = tqdm(total=n, desc=f'{Path(corpus).name} {split}', disable=not progress, leave=False)
+        with ProcessPoolExecutor(jobs) if jobs > 1 else nullcontext() as pool:
+            parts = (pool.map if pool else map)(partial(_bar_items_at, str(corpus), split, seed), chunks)
+            for part in parts:
+                bar.update(len(part))
+                for it in part:
+                    if it['tokens'] is None: left_out.append(f"{corpus}: {it['name']}: edit not on the raw's bar grid")
+                    elif len(it['bar_len']) > BarModelConfig.max_bars: left_out.append(f"{corpus}: {it['name']}: {len(it['bar_len'])} bars > {BarModelConfig.max_bars}")
+                    else: items.append(it)
+        bar.close()
     return items, left_out
+
 
 # %% ../nbs/18_bars.ipynb #2469ef39
 @torch.no_grad()
@@ -500,7 +531,7 @@ def bar_validation(model: BarPointerNetwork, items: list[dict], batch_size: int 
         sums, n = {}, 0
         for i in range(0, len(items), batch_size):
             chunk = items[i:i + batch_size]
-            out = bar_losses(model, collate_bars(chunk), sample=False)
+            out = bar_losses(model, collate_bars(chunk).to(device_of(model)), sample=False)
             for k in ('pointer_loss', 'accuracy'): sums[k] = sums.get(k, 0.0) + out[k].item() * len(chunk)
             n += len(chunk)
     return {k: v / n for k, v in sums.items()}
@@ -540,32 +571,32 @@ def _resume(last: Path, model: BarPointerNetwork, opt, sched) -> tuple[int, list
     print(f"resumed from {last} at step {ckpt['step']}")
     return int(ckpt['step']), list(ckpt['best'])
 
-def _add_style_bank(path: Path, train: list[dict]):
+def _add_style_bank(path: Path, train: list[dict], device: str = 'cpu'):
     "Rewrite the checkpoint at `path` with the style bank of its own weights over `train`."
-    ckpt, model = load_checkpoint(path), load_bar_model(path)
+    ckpt, model = load_checkpoint(path), load_bar_model(path).to(device)
     ckpt['style_bank'] = {k: v.detach().cpu() for k, v in build_bar_style_bank(model, train).items()}
     atomic_save(ckpt, path)
 
 # %% ../nbs/18_bars.ipynb #50d2bf5f
-def train_bars(corpora,                                  # corpus directory, or a list of them
-               save_dir,                                 # best.pt, last.pt, metrics.jsonl go here
-               config: BarTrainConfig = BarTrainConfig(),
-               model_config: BarModelConfig = BarModelConfig(),
-               resume: bool = True,                      # go on from save_dir/last.pt if there is one
-               progress: bool = True,
-               until: int | None = None,                 # stop after this step (a later call resumes); None: config.steps
-               init_from: str | Path | None = None,      # start from this bar model's weights (fine-tuning); fresh optimizer
-              ) -> BarPointerNetwork:
-    "Train a bar model on the training split of `corpora`; returns the best model (see `free_running_pairs`) with its style bank."
+def fit_bars(train: list[dict],                          # bar items to learn from (`load_bar_items`)
+             val: list[dict],                            # bar items to validate on (empty: the training items)
+             save_dir,                                   # best.pt, last.pt, metrics.jsonl go here
+             config: BarTrainConfig = BarTrainConfig(),
+             model_config: BarModelConfig = BarModelConfig(),
+             resume: bool = True,                        # go on from save_dir/last.pt if there is one
+             progress: bool = True,
+             until: int | None = None,                   # stop after this step (a later call resumes); None: config.steps
+             init_from: str | Path | None = None,        # start from this bar model's weights (fine-tuning); fresh optimizer
+             device: str = 'cpu',                        # 'cuda' trains on the GPU (checkpoints load on any device)
+             sources=(),                                 # where the items came from, recorded in the checkpoints
+            ) -> BarPointerNetwork:
+    "Train a bar model on `train`; returns the best model (see `free_running_pairs`) with its style bank."
     import json
     from tqdm.auto import tqdm
+    if not train: raise ValueError(f"{list(sources) or 'fit_bars'}: no training pair on the bar grid")
     save_dir = Path(save_dir); save_dir.mkdir(parents=True, exist_ok=True)
-    train, left_out = load_bar_items(corpora, 'train', config.seed, progress)
-    val, left_val = load_bar_items(corpora, 'val', config.seed, progress)
-    for line in left_out + left_val: print(f"left out: {line}")
-    if not train: raise ValueError(f"{corpora}: no training pair on the bar grid")
     torch.manual_seed(config.seed)
-    model = BarPointerNetwork(model_config) if init_from is None else load_bar_model(init_from).train()
+    model = (BarPointerNetwork(model_config) if init_from is None else load_bar_model(init_from).train()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched, start, best = _schedule(opt, config.steps), 0, [math.inf]   # best (1 - free-running F1, loss) so far
     probe, style_items = _every(val or train, config.free_running_pairs), _every(train, 256)
@@ -578,7 +609,7 @@ def train_bars(corpora,                                  # corpus directory, or 
     for step in bar:
         torch.manual_seed(config.seed * 1_000_003 + step)          # dropout and noise of this step: a resumed run repeats them
         pick = np.random.default_rng([config.seed, step]).choice(len(train), min(config.batch_size, len(train)), replace=False)
-        out = bar_losses(model, collate_bars([train[i] for i in pick]), config.kl_weight, config.noise)
+        out = bar_losses(model, collate_bars([train[i] for i in pick]).to(device), config.kl_weight, config.noise)
         opt.zero_grad(); out['loss'].backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); sched.step()
         bar.set_postfix(loss=f"{out['pointer_loss'].item():.3f}")
@@ -587,7 +618,7 @@ def train_bars(corpora,                                  # corpus directory, or 
             if probe: metrics.update({f'val_free_{k}': v for k, v in free_running_validation(model, probe, style_items).items()})
             score = [1 - metrics.get('val_free_dest_seam_f1', 1.0), metrics['val_pointer_loss']]   # no probe: the loss decides
             log.write(json.dumps(dict(step=step, train_pointer_loss=out['pointer_loss'].item(), **metrics)) + '\n'); log.flush()
-            extra = dict(scheduler_state_dict=sched.state_dict(), train_config=config.to_dict(), corpora=[str(c) for c in np.atleast_1d(corpora)],
+            extra = dict(scheduler_state_dict=sched.state_dict(), train_config=config.to_dict(), corpora=[str(c) for c in sources],
                          init_from=None if init_from is None else str(init_from))
             if score < best:
                 best = score
@@ -595,8 +626,23 @@ def train_bars(corpora,                                  # corpus directory, or 
             save_bar_model(model, last, opt, step, metrics, best=best, **extra)
     log.close()
     if end < config.steps: return model
-    for name in ('last.pt', 'best.pt'): _add_style_bank(save_dir / name, train)
+    for name in ('last.pt', 'best.pt'): _add_style_bank(save_dir / name, train, device)
     return load_bar_model(save_dir / 'best.pt')
+
+def train_bars(corpora,                                  # corpus directory, or a list of them
+               save_dir,                                 # best.pt, last.pt, metrics.jsonl go here
+               config: BarTrainConfig = BarTrainConfig(),
+               model_config: BarModelConfig = BarModelConfig(),
+               jobs: int = 1,                            # processes reading the corpora
+               **kwargs,                                 # `fit_bars`'s: resume, progress, until, init_from, device
+              ) -> BarPointerNetwork:
+    "Train a bar model on the training split of `corpora` (validated on their validation split): `fit_bars` on their bar items."
+    progress = kwargs.get('progress', True)
+    train, left_out = load_bar_items(corpora, 'train', config.seed, progress, jobs)
+    val, left_val = load_bar_items(corpora, 'val', config.seed, progress, jobs)
+    for line in left_out + left_val: print(f"left out: {line}")
+    if not train: raise ValueError(f"{corpora}: no training pair on the bar grid")
+    return fit_bars(train, val, save_dir, config, model_config, sources=[str(c) for c in np.atleast_1d(corpora)], **kwargs)
 
 # %% ../nbs/18_bars.ipynb #6a6875a5
 def main(argv: list[str] | None = None) -> int:
@@ -617,6 +663,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--free-running-pairs', type=int, default=BarTrainConfig.free_running_pairs,
                    help='validation pairs decoded at each validation; best.pt has the best of their edits (0: the lowest loss)')
     p.add_argument('--threads', type=int, default=0, help='torch threads (0: torch default)')
+    p.add_argument('--device', default='cpu', help="'cpu' (default) or 'cuda'")
+    p.add_argument('--jobs', type=int, default=1, help='processes reading the corpora (default: %(default)s)')
     p.add_argument('--fresh', action='store_true', help='start over even if --save-dir has a last.pt')
     p.add_argument('--init-from', help="start from this bar model's weights (fine-tune on --corpus)")
     p.add_argument('--no-progress', action='store_true')
@@ -628,8 +676,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg = BarTrainConfig(steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
                              free_running_pairs=a.free_running_pairs)
         t0 = time.time()
-        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, dropout=a.dropout, context_bars=a.context_bars), resume=not a.fresh, progress=not a.no_progress,
-                           init_from=a.init_from)
+        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, dropout=a.dropout, context_bars=a.context_bars), jobs=a.jobs,
+                           resume=not a.fresh, progress=not a.no_progress, init_from=a.init_from, device=a.device)
     except (ValueError, CheckpointError, FileNotFoundError) as e:
         print(f"editptr-train-bars: {e}", file=sys.stderr); return 2
     print(f"trained in {time.time() - t0:.0f} s: {Path(a.save_dir) / 'best.pt'} (styles: {', '.join(model.style_bank)})")

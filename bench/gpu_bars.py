@@ -1,0 +1,112 @@
+"""Bar models trained side by side on one GPU within a wall-clock budget, from bar items read once.
+
+    python bench/gpu_bars.py --corpus data/synth --corpus data/synth_big ... --out runs/gpu --deadline 300 \\
+        --variant readme:d_model=64,steps=5000 --variant wide:d_model=128,n_encoder_layers=4,n_decoder_layers=4,batch_size=32
+
+The training and validation items of every corpus are read once (`load_bar_items`, --jobs processes); then each
+--variant trains in its own process (forked, so the items are shared) on --device with `fit_bars`. A variant
+names `BarModelConfig` and `BarTrainConfig` fields; `steps` is the most it may take: each process first times 20
+training steps, one validation and the style bank on a throwaway model (while the others do the same, so the
+GPU is shared as it will be), and takes as many steps as fit before --deadline (seconds from the start of this
+script), at most `steps`, validating 10 times. Writes <out>/<variant>/{best.pt,last.pt,metrics.jsonl,summary.json}
+and prints one table: steps, s / step, wall time and the last validation of each variant.
+"""
+import argparse, json, multiprocessing as mp, os, time
+from pathlib import Path
+
+T0 = time.time()
+
+
+def parse_variant(text):
+    "'name:k=v,k=v' -> (name, {model fields}, {train fields})."
+    from editptr.bars import BarModelConfig, BarTrainConfig
+    name, _, spec = text.partition(':')
+    model, train = {}, {}
+    for kv in filter(None, spec.split(',')):
+        k, v = kv.split('=')
+        v = float(v) if '.' in v or 'e-' in v else int(v)
+        if k in BarModelConfig.__dataclass_fields__: model[k] = v
+        elif k in BarTrainConfig.__dataclass_fields__: train[k] = v
+        else: raise SystemExit(f'--variant {text}: {k} is neither a BarModelConfig nor a BarTrainConfig field')
+    return name, model, train
+
+
+def timed(fn, device):
+    import torch
+    if device.startswith('cuda'): torch.cuda.synchronize()
+    t = time.time(); fn()
+    if device.startswith('cuda'): torch.cuda.synchronize()
+    return time.time() - t
+
+
+def run_variant(name, model_fields, train_fields, train, val, out, deadline, device, threads):
+    import numpy as np, torch
+    from editptr.bars import (BarModelConfig, BarTrainConfig, BarPointerNetwork, bar_losses, bar_validation, collate_bars,
+                              fit_bars, free_running_validation, posterior_means, _every)
+    torch.set_num_threads(threads)
+    mcfg = BarModelConfig(**model_fields)
+    max_steps = int(train_fields.pop('steps', 10_000))
+    tcfg = BarTrainConfig(**train_fields)
+    # the probe: a throwaway model's training steps, one validation and a style bank
+    torch.manual_seed(0)
+    model = BarPointerNetwork(mcfg).to(device); opt = torch.optim.AdamW(model.parameters(), lr=tcfg.lr)
+    rng = np.random.default_rng(0)
+    def step():
+        out_ = bar_losses(model, collate_bars([train[i] for i in rng.choice(len(train), tcfg.batch_size, replace=False)]).to(device))
+        opt.zero_grad(); out_['loss'].backward(); opt.step()
+    timed(step, device)
+    t_step = timed(lambda: [step() for _ in range(20)], device) / 20
+    probe, style_items = _every(val, tcfg.free_running_pairs), _every(train, 256)
+    t_val = timed(lambda: (bar_validation(model, val), free_running_validation(model, probe, style_items)), device)
+    t_bank = 2 * timed(lambda: posterior_means(model, train[:512]), device) * len(train) / 512
+    left = deadline - (time.time() - T0) - t_bank - 11 * t_val - 10
+    steps = int(max(10, min(max_steps, left / t_step)))
+    tcfg = tcfg.replace(steps=steps, val_every=max(1, steps // 10))
+    del model, opt
+    print(f'[{name}] {sum(p.numel() for p in BarPointerNetwork(mcfg).parameters()):,} weights; probe: {t_step * 1000:.1f} ms / step, '
+          f'validation {t_val:.1f} s, style bank {t_bank:.1f} s -> {steps} steps', flush=True)
+    t = time.time()
+    fit_bars(train, val, out / name, tcfg, mcfg, resume=False, progress=False, device=device, sources=['gpu_bars'])
+    wall = time.time() - t
+    rows = [json.loads(l) for l in (out / name / 'metrics.jsonl').read_text().splitlines()]
+    summary = dict(variant=name, model=mcfg.to_dict(), train=tcfg.to_dict(), probe_s_per_step=t_step, wall_s=wall,
+                   s_per_step=wall / steps, device=device, gpu=torch.cuda.get_device_name(0) if device.startswith('cuda') else None,
+                   torch=torch.__version__, last=rows[-1], best_step=max(rows, key=lambda r: (r.get('val_free_dest_seam_f1', 0), -r['val_pointer_loss']))['step'])
+    (out / name / 'summary.json').write_text(json.dumps(summary, indent=1))
+    print(f'[{name}] done: {steps} steps in {wall:.0f} s', flush=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--corpus', action='append', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--variant', action='append', required=True, help="name:field=value,... (BarModelConfig / BarTrainConfig fields)")
+    ap.add_argument('--deadline', type=float, required=True, help='seconds from the start by which every variant has finished')
+    ap.add_argument('--device', default='cuda')
+    ap.add_argument('--jobs', type=int, default=os.cpu_count())
+    a = ap.parse_args(argv)
+    from editptr.bars import load_bar_items
+    variants = [parse_variant(v) for v in a.variant]
+    t = time.time()
+    train, left = load_bar_items(a.corpus, 'train', progress=False, jobs=a.jobs)
+    val, left_val = load_bar_items(a.corpus, 'val', progress=False, jobs=a.jobs)
+    print(f'{len(train)} training and {len(val)} validation pairs ({len(left) + len(left_val)} off the bar grid) read in {time.time() - t:.0f} s', flush=True)
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
+    threads = max(1, (os.cpu_count() or 2) // len(variants))
+    procs = [mp.get_context('fork').Process(target=run_variant, args=(n, m, tr, train, val, out, a.deadline, a.device, threads))
+             for n, m, tr in variants]
+    for p in procs: p.start()
+    for p in procs: p.join()
+    print('| variant | weights (d, layers) | batch | steps | s / step | wall s | val loss | val free dest. seam F1 (greedy, last) | best step |')
+    print('|---|---|---:|---:|---:|---:|---:|---:|---:|')
+    for n, _, _ in variants:
+        f = out / n / 'summary.json'
+        if not f.is_file(): print(f'| {n} | failed (exit codes {[p.exitcode for p in procs]}) |'); continue
+        s = json.loads(f.read_text()); m, r = s['model'], s['last']
+        print(f"| {n} | d {m['d_model']}, {m['n_encoder_layers']} + {m['n_decoder_layers']} | {s['train']['batch_size']} | {s['train']['steps']} | "
+              f"{s['s_per_step']:.3f} | {s['wall_s']:.0f} | {r['val_pointer_loss']:.3f} | {r.get('val_free_dest_seam_f1', float('nan')):.2f} | {s['best_step']} |")
+    print(f'total {time.time() - T0:.0f} s')
+
+
+if __name__ == '__main__':
+    main()
