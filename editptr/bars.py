@@ -358,7 +358,10 @@ def generate_bars(model: BarPointerNetwork,
         done, cache = torch.zeros(B, dtype=torch.bool, device=dev), model.start_cache(enc) if use_cache else None
         for _ in range(model.config.max_bars - 1):
             logits = next_bar_scores(model, enc, b, prev, played, z, cache)[:, -1]               # (B, N + 1)
-            pick = logits.argmax(-1) if temperature == 0 else torch.multinomial((logits / temperature).softmax(-1), 1, generator=generator)[:, 0]
+            if temperature == 0: pick = logits.argmax(-1)
+            else:                                                                                 # drawn where the generator is: a seed gives the same edit on any device
+                probs = (logits / temperature).softmax(-1).to(generator.device if generator is not None else dev)
+                pick = torch.multinomial(probs, 1, generator=generator)[:, 0].to(dev)
             done |= (pick == N) | (played[:, -1] >= b.length)
             if done.all(): break
             pick = torch.where(done, -1, pick)
