@@ -223,7 +223,7 @@ def _model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, c
     try: device = resolve_device(args.device)
     except ValueError as e: raise EditError(str(e)) from None
     from editptr.bars import is_bar_checkpoint
-    if is_bar_checkpoint(args.checkpoint): return _bar_model_edits(args, mel, beats, cfg)
+    if is_bar_checkpoint(args.checkpoint): return _bar_model_edits(args, mel, beats, cfg, device)
     if args.beam is not None: raise EditError(f"--beam: {args.checkpoint} is a frame model; beam search is for bar models")
     model = PointerNetwork.from_checkpoint(args.checkpoint, map_location=device).to(device)
     torch.manual_seed(args.seed)
@@ -246,13 +246,13 @@ def _classical_edit(args: argparse.Namespace, source, cfg: AudioConfig) -> tuple
 
 
 # %% ../nbs/22_edit.ipynb #f8d85251
-def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, cfg: AudioConfig) -> tuple[list, dict]:
+def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, cfg: AudioConfig, device: str = 'cpu') -> tuple[list, dict]:
     "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
     import torch
     from editptr.bars import load_bar_model, bar_item, bar_style_z, generate_bars, beam_bars, BEAM_WIDTH, SAMPLE_TEMPERATURE
     if args.duration is None: raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length)")
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
-    model = load_bar_model(args.checkpoint)
+    model = load_bar_model(args.checkpoint).to(device)                                        # --device; the seed's generator stays on the CPU
     target = cfg.seconds_to_frames(args.duration)
     item = bar_item(dict(name=str(args.input), raw_mel=mel, beats=beats, length=target))
     gen = torch.Generator().manual_seed(args.seed)
