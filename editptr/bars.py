@@ -491,7 +491,7 @@ class BarTrainConfig(_DictConfig):
 
 @lru_cache(maxsize=8)
 def _split_of(corpus: str, split: str, seed: int):
-    "One `PointerDataset` per corpus and split in each process that reads it."
+    "One `PointerDataset` per corpus and split in each worker process (`load_bar_items`'s own is never cached: a corpus may be rebuilt)."
     from editptr.dataset import PointerDataset
     return PointerDataset(corpus, split=split, seed=seed, max_raw_frames=2**62)
 
@@ -508,14 +508,18 @@ def load_bar_items(corpora,                  # corpus directories (one, or a lis
                   ) -> tuple[list[dict], list[str]]:
     "Bar items of `split` of every corpus, in corpus order, and a line per pair left out (off the bar grid)."
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
     from tqdm.auto import tqdm
+    from editptr.dataset import PointerDataset
+    from editptr.bars import _bar_items_at      # by its module's name: what a fresh worker can import
     items, left_out = [], []
     for corpus in [corpora] if isinstance(corpora, (str, Path)) else corpora:
-        n = len(_split_of(str(corpus), split, seed))
+        ds = PointerDataset(corpus, split=split, seed=seed, max_raw_frames=2**62)
+        n = len(ds)
         chunks = [list(range(i, min(i + 32, n))) for i in range(0, n, 32)]
         bar = tqdm(total=n, desc=f'{Path(corpus).name} {split}', disable=not progress, leave=False)
-        with ProcessPoolExecutor(jobs) if jobs > 1 else nullcontext() as pool:
-            parts = (pool.map if pool else map)(partial(_bar_items_at, str(corpus), split, seed), chunks)
+        with ProcessPoolExecutor(jobs, mp_context=get_context('forkserver')) if jobs > 1 else nullcontext() as pool:   # not fork: torch's threads
+            parts = pool.map(partial(_bar_items_at, str(corpus), split, seed), chunks) if pool else ([bar_item(ds[i]) for i in c] for c in chunks)
             for part in parts:
                 bar.update(len(part))
                 for it in part:
@@ -632,6 +636,8 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     for name in ('last.pt', 'best.pt'): _add_style_bank(save_dir / name, train, device)
     return load_bar_model(save_dir / 'best.pt')
 
+
+# %% ../nbs/18_bars.ipynb #6b3a918a
 def train_bars(corpora,                                  # corpus directory, or a list of them
                save_dir,                                 # best.pt, last.pt, metrics.jsonl go here
                config: BarTrainConfig = BarTrainConfig(),
