@@ -4,7 +4,7 @@
         --variant readme:d_model=64,steps=5000 --variant wide:d_model=128,n_encoder_layers=4,n_decoder_layers=4,batch_size=32
     python bench/gpu_bars.py export --corpus A --corpus B --test-corpus C --out items.pkl   # bar items to carry to the GPU
     python bench/gpu_bars.py --items items.pkl --out runs/real --deadline 120 --variant tuned:init_from=models/x.pt,lr=3e-4,steps=1000 \\
-        --evaluate models/x.pt
+        --test --evaluate models/x.pt
 
 The training and validation items of every corpus are read once (`load_bar_items`, --jobs processes); then each
 --variant trains in its own process (forked, so the items are shared) on --device with `fit_bars`. A variant

@@ -9,11 +9,14 @@
 #   wesnoth-1.16-music  orchestral (Ogg Vorbis, 44.1 kHz)          -> training
 #   warzone2100-music   electronic / ambient, long (Opus, 48 kHz)  -> training
 #   nexuiz-music        electronic / rock (Ogg Vorbis in a .pk3)   -> HELD OUT: never train on it
+# MORE=1 adds two more training packages (about 270 MB more; ~3x the real training songs):
+#   hyperrogue-music    101 short tracks, many composers (Ogg Vorbis)
+#   ufoai-music         orchestral / ambient (Ogg Vorbis in a .pk3)
 # Needs root (apt-get) and Debian's package archive; about 320 MB of packages, ~20 GB of corpus (wav).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-PKGS=(wesnoth-1.16-music warzone2100-music nexuiz-music)
+PKGS=(wesnoth-1.16-music warzone2100-music nexuiz-music ${MORE:+hyperrogue-music ufoai-music})
 HELD_OUT=nexuiz-music
 JOBS=${JOBS:-2}
 
@@ -36,6 +39,8 @@ copy_tracks() {  # package -> data/real/<package>
     warzone2100-music)  cp -ru /usr/share/games/warzone2100/music/albums "$d/"; cp -u /usr/share/games/warzone2100/music/menu.opus "$d/"
                         find "$d/albums" -type f ! -name '*.opus' -delete ;;   # covers, album.json, licences: not music
     nexuiz-music)       unzip -q -o -j /usr/share/games/nexuiz/data/music.pk3 'sound/cdtracks/*' -d "$d" ;;
+    hyperrogue-music)   cp -u /usr/share/hyperrogue/music/*.ogg "$d/" ;;
+    ufoai-music)        unzip -q -o -j /usr/share/games/ufoai/base/0music.pk3 'music/*.ogg' -d "$d" ;;
   esac
 }
 for p in "${PKGS[@]}"; do copy_tracks "$p"; done
