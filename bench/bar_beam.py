@@ -25,6 +25,13 @@ def by_style(items: list[dict], preds: list) -> list[tuple[str, int, dict]]:
     return out
 
 
+def edits_by_name(model, items: list[dict], beam: int, length_weight: float = 0.0) -> list:
+    "Frame pointers of each item's edit at its true length, style by name: `beam_bars` (beam > 1) or greedy `generate_bars`."
+    from editptr.bars import beam_bars, generate_bars, bar_style_z
+    return [(beam_bars(model, it, bar_style_z(model, it['style']), beam, length_weight) if beam > 1
+             else generate_bars(model, [it], bar_style_z(model, it['style']))[0])['pointers'] for it in items]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--bar-model', action='append', required=True, help='a bar model checkpoint (repeat to compare several)')
@@ -36,7 +43,7 @@ def main(argv=None):
     ap.add_argument('--out', default='bench/results/bar_beam_cpu.md')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    from editptr.bars import load_bar_model, load_bar_items, beam_bars, generate_bars, bar_style_z
+    from editptr.bars import load_bar_model, load_bar_items
     items = [it for c in a.corpus for it in load_bar_items(c, a.split, progress=False)[0]]
     rows = []
     runs = [(int(b), float(w)) for b in a.beams.split(',') for w in (a.length_weights.split(',') if int(b) > 1 else ['0'])]
@@ -44,8 +51,7 @@ def main(argv=None):
         model = load_bar_model(path)
         for beam, weight in runs:
             t = time.process_time()
-            preds = [(beam_bars(model, it, bar_style_z(model, it['style']), beam, weight) if beam > 1
-                      else generate_bars(model, [it], bar_style_z(model, it['style']))[0])['pointers'] for it in items]
+            preds = edits_by_name(model, items, beam, weight)
             cpu = time.process_time() - t
             rows += [f"| {path} | {'greedy' if beam == 1 else f'beam {beam}'} | {weight:g} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
                      f"{r['accuracy']:.3f} | {cpu:.0f} |" for s, n, r in by_style(items, preds)]

@@ -3,6 +3,7 @@
     python bench/gpu_bars.py --corpus data/synth --corpus data/synth_big ... --out runs/gpu --deadline 300 \\
         --variant readme:d_model=64,steps=5000 --variant wide:d_model=128,n_encoder_layers=4,n_decoder_layers=4,batch_size=32
     python bench/gpu_bars.py export --corpus A --corpus B --test-corpus C --out items.pkl   # bar items to carry to the GPU
+    python bench/gpu_bars.py strip runs/gpu $OUT [--flat]   # the checkpoints without optimizer state, small enough to bring back
     python bench/gpu_bars.py --items items.pkl --out runs/real --deadline 120 --variant tuned:init_from=models/x.pt,lr=3e-4,steps=1000 \\
         --test --evaluate models/x.pt
 
@@ -102,6 +103,21 @@ def export(argv):
     print(f"{a.out}: {', '.join(f'{len(items[k])} {k}' for k in ('train', 'val', 'test'))} pairs, {Path(a.out).stat().st_size / 2**20:.1f} MiB")
 
 
+def strip(argv):
+    "Copy each <runs>/<variant>/{best,last}.pt to <out>/<variant>/ (or <out>/<variant>_best.pt with --flat) without optimizer state."
+    import torch
+    ap = argparse.ArgumentParser(prog='gpu_bars.py strip')
+    ap.add_argument('runs'); ap.add_argument('out'); ap.add_argument('--flat', action='store_true')
+    a = ap.parse_args(argv)
+    for d in sorted(p for p in Path(a.runs).iterdir() if p.is_dir()):
+        for k in ('best', 'last'):
+            if not (d / f'{k}.pt').is_file(): continue
+            ck = torch.load(d / f'{k}.pt', map_location='cpu', weights_only=True)
+            ck['optimizer_state_dict'] = None; ck.pop('scheduler_state_dict', None)
+            dest = Path(a.out) / (f'{d.name}_{k}.pt' if a.flat else f'{d.name}/{k}.pt')
+            dest.parent.mkdir(parents=True, exist_ok=True); torch.save(ck, dest)
+
+
 def load_items(path):
     "train, val, test bar items of an `export` pickle, with their frame pointers again (the truth: the bars' frames)."
     import pickle
@@ -117,12 +133,12 @@ def evaluate_one(name, path, test, device, out_file):
     "Write `name`'s rows (beam 4, style by name, per style) to `out_file`."
     import sys, torch
     sys.path.insert(0, str(Path(__file__).parent))
-    from bar_beam import by_style
-    from editptr.bars import beam_bars, bar_style_z, load_bar_model
+    from bar_beam import by_style, edits_by_name
+    from editptr.bars import load_bar_model
     torch.set_num_threads(1)
     model = load_bar_model(path).to(device)
     t = time.time()
-    preds = [beam_bars(model, it, bar_style_z(model, it['style']), 4, 1.0)['pointers'] for it in test]
+    preds = edits_by_name(model, test, 4, 1.0)
     out_file.write_text('\n'.join(f"| {name} | {path} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | {r['accuracy']:.3f} | {time.time() - t:.0f} |"
                                   for s, n, r in by_style(test, preds)))
 
@@ -141,6 +157,7 @@ def main(argv=None):
     import sys
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ['export']: return export(argv[1:])
+    if argv[:1] == ['strip']: return strip(argv[1:])
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--corpus', action='append', default=[])
     ap.add_argument('--items', help='bar items written by `export` (instead of --corpus)')

@@ -15,14 +15,7 @@ DEVICE=${DEVICE:-cuda}
 TRAIN_S=${TRAIN_S:-75}
 [[ -n ${NO_WHEELS:-} ]] || python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
 export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1
-keep='python3 -c "
-import os, torch; from pathlib import Path
-for d in sorted(Path(\"runs/real\").iterdir()):
-    for k in (\"best\", \"last\"):
-        if (d / f\"{k}.pt\").is_file():
-            ck = torch.load(d / f\"{k}.pt\", map_location=\"cpu\", weights_only=True); ck[\"optimizer_state_dict\"] = None; ck.pop(\"scheduler_state_dict\", None)
-            torch.save(ck, Path(os.environ[\"OUT\"]) / f\"{d.name}_{k}.pt\")
-"; tar -cf $OUT/logs.tar runs/real/*/metrics.jsonl runs/real/*/summary.json'
+keep="python3 bench/gpu_bars.py strip runs/real $OUT --flat; tar -cf $OUT/logs.tar runs/real/*/metrics.jsonl runs/real/*/summary.json"
 python3 bench/gpu_bars.py --items .gpureal/items.pkl --out runs/real --device "$DEVICE" --deadline "$TRAIN_S" \
   --variant tuned_deep:init_from=.gpureal/synth_deep.pt,lr=3e-4,steps=1500,free_running_pairs=27 \
   --variant tuned_readme:init_from=.gpureal/synth_readme.pt,lr=3e-4,steps=1500,free_running_pairs=27 \

@@ -48,16 +48,6 @@ if [[ -f runs/gpu/readme/last.pt ]]; then
   timeout $(( BUDGET - SECONDS - 15 > 30 ? BUDGET - SECONDS - 15 : 30 )) python3 bench/bar_model.py --bar-model runs/gpu/readme/last.pt --corpus $DATA/synth --device "$DEVICE" \
     --out "$OUT/bar_model_gpu.md" | tail -40
 fi
-python3 - <<'EOF'
-import os, torch
-from pathlib import Path
-out = Path(os.environ['OUT'])
-for d in sorted(Path('runs/gpu').iterdir()):
-    for name in ('best.pt', 'last.pt'):
-        if not (d / name).is_file(): continue
-        ck = torch.load(d / name, map_location='cpu', weights_only=True)
-        ck['optimizer_state_dict'] = None; ck.pop('scheduler_state_dict', None)
-        (out / d.name).mkdir(exist_ok=True); torch.save(ck, out / d.name / name)
-EOF
+python3 bench/gpu_bars.py strip runs/gpu "$OUT"
 echo "done at $SECONDS s"
 tar -cf "$OUT/logs.tar" runs/gpu/*/metrics.jsonl runs/gpu/*/summary.json "$OUT/gpu_run.log" 2>/dev/null

@@ -600,7 +600,7 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     "Train a bar model on `train`; returns the best model (see `free_running_pairs`) with its style bank."
     import json
     from tqdm.auto import tqdm
-    if not train: raise ValueError(f"{list(sources) or 'fit_bars'}: no training pair on the bar grid")
+    if not train: raise ValueError(f"{', '.join(map(str, sources)) or 'fit_bars'}: no training pair on the bar grid")
     save_dir = Path(save_dir); save_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
     model = (BarPointerNetwork(model_config) if init_from is None else load_bar_model(init_from).train()).to(device)
@@ -650,7 +650,6 @@ def train_bars(corpora,                                  # corpus directory, or 
     train, left_out = load_bar_items(corpora, 'train', config.seed, progress, jobs)
     val, left_val = load_bar_items(corpora, 'val', config.seed, progress, jobs)
     for line in left_out + left_val: print(f"left out: {line}")
-    if not train: raise ValueError(f"{corpora}: no training pair on the bar grid")
     return fit_bars(train, val, save_dir, config, model_config, sources=[str(c) for c in np.atleast_1d(corpora)], **kwargs)
 
 # %% ../nbs/18_bars.ipynb #6a6875a5

@@ -30,6 +30,14 @@ def test_side_by_side_from_corpus(toy, tmp_path):
         assert s['train']['steps'] == steps                 # a generous deadline: the steps asked for
         assert (tmp_path / 'runs' / name / 'best.pt').is_file() and (tmp_path / 'runs' / name / 'last.pt').is_file()
     assert '| a | d 16, 1 + 1 | 4 | 12 |' in out and '| b | d 16, 1 + 1 | 4 | 8 |' in out
+    import torch
+    from editptr.bars import load_bar_model
+    gpu_bars('strip', tmp_path / 'runs', tmp_path / 'back')                       # what comes back from the GPU machine
+    for name in ('a', 'b'):
+        small, full = tmp_path / 'back' / name / 'last.pt', tmp_path / 'runs' / name / 'last.pt'
+        assert torch.load(small, weights_only=True)['optimizer_state_dict'] is None and small.stat().st_size < full.stat().st_size
+        for x, y in zip(load_bar_model(small).state_dict().values(), load_bar_model(full).state_dict().values()): assert torch.equal(x, y)
+        assert sorted(load_bar_model(small).style_bank) == sorted(load_bar_model(full).style_bank)
 
 
 def test_export_items_fine_tune_and_test(toy, tmp_path):
