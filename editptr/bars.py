@@ -15,12 +15,13 @@ from fastcore.basics import patch
 from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
-__all__ = ['N_SLICES', 'N_BANDS', 'N_BUDGET', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'bar_tokens',
-           'bar_pointers', 'bar_features', 'bar_item', 'BarModelConfig', 'BarBatch', 'device_of', 'collate_bars',
-           'teacher_inputs', 'median_bar_len', 'BarPointerNetwork', 'bar_losses', 'DecoderCache', 'edit_of',
-           'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank',
-           'bar_style_z', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'BarTrainConfig', 'load_bar_items',
-           'bar_validation', 'free_running_validation', 'fit_bars', 'train_bars', 'main']
+__all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT',
+           'SAMPLE_TEMPERATURE', 'bar_tokens', 'bar_pointers', 'bar_features', 'structure_features', 'bar_item',
+           'BarModelConfig', 'BarBatch', 'device_of', 'collate_bars', 'teacher_inputs', 'median_bar_len',
+           'BarPointerNetwork', 'bar_losses', 'DecoderCache', 'edit_of', 'next_bar_scores', 'generate_bars',
+           'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model',
+           'is_bar_checkpoint', 'load_bar_model', 'widen_inputs', 'BarTrainConfig', 'load_bar_items', 'bar_validation',
+           'free_running_validation', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -64,14 +65,39 @@ def bar_features(raw_mel: np.ndarray,   # (n_mels, T_raw) log-mel; n_mels a mult
     n = np.diff(lines).astype(np.float32)
     return np.concatenate([x, np.log(n / np.median(n))[:, None]], 1).astype(np.float32)
 
+# %% ../nbs/18_bars.ipynb #8b33a8be
+N_AUDIO_FEATURES = N_SLICES * N_BANDS + 1   # `bar_features` columns
+N_LABELS = 8                                # section labels told apart (by first appearance); later ones share a column
+N_STRUCTURE = 9 + N_LABELS + 1              # `structure_features` columns
+
+def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
+                       sections,            # [(label, start_frame, end_frame), ...] in order, covering the raw; None: unknown
+                      ) -> np.ndarray:
+    "(n_bars, N_STRUCTURE) float32: known, first, last, place in section, its length, repeat, repeated later, label count, section place, label one-hot; zeros when unknown."
+    out = np.zeros((len(lines) - 1, N_STRUCTURE), np.float32)
+    if not sections: return out
+    labels = [s[0] for s in sections]
+    ids = {l: i for i, l in enumerate(dict.fromkeys(labels))}               # by first appearance
+    sec = (np.searchsorted([s[1] for s in sections], lines[:-1], side='right') - 1).clip(0)   # (n_bars,) section of each bar
+    K = len(sections)
+    for k, lab in enumerate(labels):
+        bars = np.flatnonzero(sec == k)
+        if not len(bars): continue
+        m = len(bars)
+        out[bars, :9] = [1, 0, 0, 0, np.log2(m) / 3, lab in labels[:k], lab in labels[k + 1:], np.log1p(labels.count(lab)) / 2, k / max(K - 1, 1)]
+        out[bars[0], 1], out[bars[-1], 2], out[bars, 3] = 1, 1, np.arange(m) / m
+        out[bars, 9 + min(ids[lab], N_LABELS)] = 1
+    return out
+
 # %% ../nbs/18_bars.ipynb #8cc3d98a
 def bar_item(item: dict) -> dict:
-    "A `PointerDataset` item as the bar model reads it: name, style, song, lines, feats, bar_len, tokens (None: off the bar grid or no edit), length."
+    "A `PointerDataset` item as the bar model reads it: name, style, song, lines, feats (mel and sections), bar_len, tokens (None: off the bar grid or no edit), length."
     lines = bar_lines(item['beats'])
     p = item.get('pointers')                                      # None: a raw to edit, `item['length']` frames long
     p = None if p is None else p.numpy() if hasattr(p, 'numpy') else np.asarray(p)
     return dict(name=item['name'], style=item.get('style', ''), song=item.get('song', item['name']), lines=lines,
-                feats=bar_features(np.asarray(item['raw_mel']), lines), bar_len=np.diff(lines),
+                feats=np.concatenate([bar_features(np.asarray(item['raw_mel']), lines), structure_features(lines, item.get('sections'))], 1),
+                bar_len=np.diff(lines),
                 tokens=None if p is None else bar_tokens(p, lines), length=int(item['length']) if p is None else len(p), pointers=p)
 
 # %% ../nbs/18_bars.ipynb #bb4f8069
@@ -79,7 +105,7 @@ N_BUDGET = 7   # length features the decoder reads at each step (`BarPointerNetw
 
 @dataclass(frozen=True)
 class BarModelConfig(_DictConfig):
-    n_features: int = N_SLICES * N_BANDS + 1   # per-bar input (`bar_features`)
+    n_features: int = N_AUDIO_FEATURES + N_STRUCTURE   # per-bar input read (`bar_item`'s first n_features: 129 reads the mel alone)
     d_model: int = 64            # transformer width
     n_heads: int = 4             # attention heads
     n_encoder_layers: int = 3    # self-attention over the raw's bars
@@ -190,7 +216,9 @@ class BarPointerNetwork(nn.Module):
 
     def encode(self, feats: Tensor, bar_mask: Tensor) -> Tensor:
         "(B, N, d) the raw's bars in context."
-        x = self.bar_in(feats.transpose(1, 2)).transpose(1, 2)                              # (B, N, d)
+        n = self.config.n_features
+        if feats.shape[-1] < n: raise ValueError(f"this bar model reads {n} features per bar; the items have {feats.shape[-1]}")
+        x = self.bar_in(feats[..., :n].transpose(1, 2)).transpose(1, 2)                    # (B, N, d)
         return self.encoder(x + self.positions(feats.shape[1]), src_key_padding_mask=~bar_mask)
 
     def posterior(self, enc: Tensor, bar_mask: Tensor, bar_len: Tensor, tokens: Tensor, length: Tensor) -> tuple[Tensor, Tensor]:
@@ -257,7 +285,8 @@ def bar_losses(model: BarPointerNetwork, batch: BarBatch,
                sample: bool = True,       # z drawn from the posterior (False: its mean, as validation reads it)
               ) -> dict[str, Tensor]:
     "'loss' = pointer CE + kl_weight * KL, with 'pointer_loss', 'kl_loss' and 'accuracy' (teacher-forced, STOP included)."
-    feats = batch.feats + noise * torch.randn_like(batch.feats) * batch.bar_mask[..., None] if noise else batch.feats   # padding stays 0
+    feats = batch.feats.clone()
+    if noise: feats[..., :N_AUDIO_FEATURES] += noise * torch.randn_like(feats[..., :N_AUDIO_FEATURES]) * batch.bar_mask[..., None]   # the mel only; padding stays 0
     enc = model.encode(feats, batch.bar_mask)
     mu, logvar = model.posterior(enc, batch.bar_mask, batch.bar_len, batch.tokens, batch.length)
     prev, played, targets = teacher_inputs(batch.tokens, batch.bar_len)
@@ -472,6 +501,21 @@ def load_bar_model(path) -> BarPointerNetwork:
     model.style_bank = {k: torch.as_tensor(v, dtype=torch.float32) for k, v in (ckpt.get('style_bank') or {}).items()}
     return model.eval()
 
+# %% ../nbs/18_bars.ipynb #62daea20
+from dataclasses import replace
+
+def widen_inputs(model: BarPointerNetwork, n_features: int) -> BarPointerNetwork:
+    "`model` reading `n_features` per bar (at least its own): the new inputs start with zero weights, so its edits are unchanged."
+    old = model.config.n_features
+    if n_features < old: raise ValueError(f"widen_inputs: the model reads {old} features; {n_features} would drop some")
+    if n_features == old: return model
+    wide = BarPointerNetwork(replace(model.config, n_features=n_features)).to(device_of(model))
+    state = model.state_dict()
+    w = state['bar_in.weight']                                                      # (d, old, context_bars)
+    state['bar_in.weight'] = torch.cat([w, w.new_zeros(w.shape[0], n_features - old, w.shape[2])], 1)
+    wide.load_state_dict(state); wide.style_bank = dict(model.style_bank)
+    return wide.train(model.training)
+
 # %% ../nbs/18_bars.ipynb #4fdecc2f
 @dataclass(frozen=True)
 class BarTrainConfig(_DictConfig):
@@ -603,7 +647,7 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     if not train: raise ValueError(f"{', '.join(map(str, sources)) or 'fit_bars'}: no training pair on the bar grid")
     save_dir = Path(save_dir); save_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
-    model = (BarPointerNetwork(model_config) if init_from is None else load_bar_model(init_from).train()).to(device)
+    model = (BarPointerNetwork(model_config) if init_from is None else widen_inputs(load_bar_model(init_from), model_config.n_features).train()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched, start, best = _schedule(opt, config.steps), 0, [math.inf]   # best (1 - free-running F1, loss) so far
     probe, style_items = _every(val or train, config.free_running_pairs), _every(train, 256)

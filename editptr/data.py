@@ -87,7 +87,7 @@ def synth_job(out: str, index: int, seed: int, duration: float | None, styles: l
         pairs = []
         for j, style in enumerate(styles):
             pr = make_pair(track.audio, style, seed=tseed * 10 + j, analysis=analysis, cfg=cfg)
-            info = dict(source='truth', bpm=float(track.bpm), track_seed=int(tseed))
+            info = dict(source='truth', bpm=float(track.bpm), track_seed=int(tseed), sections=analysis.section_rows())
             if verify_align: info.update(_agreement(track.audio, pr.edited, pr.pointers, cfg))
             pairs.append(dict(name=f'{song}_{style}', style=style, pointers=pr.pointers, edit_audio=pr.edited, info=info))
         pairs, unchanged = _drop_unchanged(pairs, mel.shape[1], len(analysis.bar_lines()) - 1)
@@ -111,7 +111,7 @@ def audio_job(out: str, path: str, song: str, styles: list[str], seed: int, dupl
         raw = src.samples if wide else src.samples.astype(np.float32)        # (n_src, channels) at src.sr
         analysis = analyze(y, cfg)
         info = dict(source='truth', bpm=float(analysis.beats.bpm), original_path=str(path),
-                    audio_sr=src.sr, audio_channels=int(raw.shape[1]), **({'duplicate_files': list(duplicates)} if duplicates else {}))
+                    audio_sr=src.sr, audio_channels=int(raw.shape[1]), sections=analysis.section_rows(), **({'duplicate_files': list(duplicates)} if duplicates else {}))
         mel = mel_spectrogram(y, cfg)
         pairs = [dict(name=f'{song}_{style}', style=style, pointers=apply_style(analysis, style, seed=seed * 10 + j), info=info)
                  for j, style in enumerate(styles)]                   # = make_pair(y, style, seed=...).pointers

@@ -254,7 +254,8 @@ def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarra
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
     model = load_bar_model(args.checkpoint).to(device)                                        # --device; the seed's generator stays on the CPU
     target = cfg.seconds_to_frames(args.duration)
-    item = bar_item(dict(name=str(args.input), raw_mel=mel, beats=beats, length=target))
+    sections = _raw_sections(model, args.input, cfg)
+    item = bar_item(dict(name=str(args.input), raw_mel=mel, beats=beats, length=target, sections=sections))
     gen = torch.Generator().manual_seed(args.seed)
     if args.style:
         try: z = bar_style_z(model, args.style, args.samples)
@@ -267,8 +268,16 @@ def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarra
     if args.samples == 1 and not temperature: rows = [beam_bars(model, item, z, beam)]                  # one edit: the most likely found
     else: rows = generate_bars(model, [item] * args.samples, z, temperature=temperature, generator=gen)   # N edits, one batch
     return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), model='bars', temperature=temperature,
-                                                                style=args.style, style_ref=args.style_ref, seed=args.seed, seam_unit='bar',
+                                                                style=args.style, style_ref=args.style_ref, seed=args.seed, seam_unit='bar', sections=sections,
                                                                 beam=beam if len(rows) == 1 and not temperature else None)
+
+def _raw_sections(model, path, cfg: AudioConfig) -> list[list] | None:
+    "The raw's sections as `editptr-data` stores them (`analyze`), if the bar model reads sections; else None."
+    from editptr.bars import N_AUDIO_FEATURES
+    from editptr.audio import load_source, analysis_audio
+    from editptr.edits import analyze
+    if model.config.n_features <= N_AUDIO_FEATURES: return None
+    return analyze(analysis_audio(load_source(path), cfg.sr), cfg).section_rows()
 
 def _bar_reference_z(model, raw_path, edit_path, cfg: AudioConfig):
     "(1, latent_dim) the bar model's posterior mean z of an aligned raw/edit pair."
@@ -276,7 +285,7 @@ def _bar_reference_z(model, raw_path, edit_path, cfg: AudioConfig):
     from editptr.bars import bar_item, posterior_means
     _, mel, beats = read_input(raw_path, cfg)
     al = align_files(raw_path, edit_path, cfg)
-    ref = bar_item(dict(name=str(raw_path), raw_mel=mel, beats=beats, pointers=np.asarray(al.pointers)))
+    ref = bar_item(dict(name=str(raw_path), raw_mel=mel, beats=beats, pointers=np.asarray(al.pointers), sections=_raw_sections(model, raw_path, cfg)))
     if ref['tokens'] is None: raise EditError(f"--style-ref: {edit_path} does not cut {raw_path} on its bar lines; a bar model reads only such edits")
     return posterior_means(model, [ref])
 

@@ -122,6 +122,10 @@ class TrackAnalysis:
             d = d[(d >= half) & (d <= self.n_frames - half)]
         return np.unique(np.r_[0, d, self.n_frames]).astype(np.int64)
 
+    def section_rows(self) -> list[list]:
+        "`[label, start_frame, end_frame]` per section: how a corpus's info files store them (the bar model reads them)."
+        return [[s.label, int(s.start_frame), int(s.end_frame)] for s in self.sections]
+
 def _active_span(y: np.ndarray, cfg: AudioConfig, floor_db: float = -50.0) -> tuple[int, int]:
     "First and one-past-last frame whose RMS is within `floor_db` of the loudest frame."
     hop = cfg.hop_length

@@ -39,11 +39,21 @@ def test_synth_parallel(tmp_path):
         assert mel.shape == (128, info['n_raw_frames']) and p.dtype == np.int32 and len(p) == info['n_edit_frames']
         assert beats.ndim == 2 and beats.shape[1] == 2 and beats.dtype == np.int32
         assert p.min() >= 0 and p.max() < info['n_raw_frames'] and info['source'] == 'truth'
-        for k in ('name', 'song', 'style', 'raw_path', 'edit_path', 'ratio', 'confidence', 'edit_points', 'ops', 'bpm'):
+        for k in ('name', 'song', 'style', 'raw_path', 'edit_path', 'ratio', 'confidence', 'edit_points', 'ops', 'bpm', 'sections'):
             assert k in info, k
+        secs = info['sections']                                                  # the generator's, covering the raw
+        assert secs[0][1] == 0 and secs[-1][2] == info['n_raw_frames'] and all(a[2] == b[1] for a, b in zip(secs, secs[1:]))
         assert (out / 'pointers' / f'{name}_alignment.png').is_file()
         assert Path(info['edit_path']).is_file() and Path(info['raw_path']).is_file()
     assert 'total' in r.stdout and 'skipped: 3' in r.stdout
+    # bench/add_sections.py gives a corpus built before sections were stored the same sections, and checks them
+    stored = {}
+    for f in (out / 'pointers').glob('*_info.json'):
+        info = json.loads(f.read_text()); stored[f.name] = info.pop('sections'); f.write_text(json.dumps(info))
+    a = subprocess.run([sys.executable, str(Path(__file__).parents[1] / 'bench' / 'add_sections.py'), str(out)], capture_output=True, text=True)
+    assert a.returncode == 0, a.stderr
+    assert 'truth remade from the stored sections: 9 of 9' in a.stdout, a.stdout
+    assert all(json.loads((out / 'pointers' / n).read_text())['sections'] == s for n, s in stored.items())
     # the same seed gives the same corpus, in one process or two
     r1 = run('synth', '--out', tmp_path / 'one', '--tracks', 3, '--duration', 8, '--jobs', 1, '--seed', 1, '--no-progress')
     assert r1.returncode == 0
@@ -186,6 +196,9 @@ def test_audio_source_quality_duplicates_and_rerun(tmp_path):
     assert np.array_equal(sf.read(out / 'audio' / 'x_shorten_raw.wav', dtype='int32')[0], pcm)   # the input samples
     mel = np.load(out / 'cache' / 'x_shorten_mel.npy')
     assert mel.shape[1] == info['n_raw_frames'] == 1 + int(np.ceil(len(pcm) * 22050 / 48000)) // 256   # analysis grid
+    from editptr.audio import load_source, analysis_audio
+    from editptr.edits import analyze
+    assert info['sections'] == analyze(analysis_audio(load_source(src / 'x.wav'))).section_rows()   # what editptr-edit reads of the raw
 
 
 def test_default_corpus_is_whole_songs(tmp_path):
