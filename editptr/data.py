@@ -126,8 +126,9 @@ def audio_job(out: str, path: str, song: str, styles: list[str], seed: int, dupl
 def pairs_job(out: str, name: str, raw_path: str, edit_path: str, min_ratio: float = 0.95) -> dict:
     "Align a user's raw/edited pair; write it unless less than `min_ratio` of the edit was found."
     import numpy as np
-    from editptr.audio import load_audio, check_audio, mel_spectrogram, beat_grid
+    from editptr.audio import load_audio, check_audio, mel_spectrogram
     from editptr.align import align_files
+    from editptr.edits import analyze
     cfg = AudioConfig()
     try:
         al = align_files(raw_path, edit_path, cfg)
@@ -141,7 +142,8 @@ def pairs_job(out: str, name: str, raw_path: str, edit_path: str, min_ratio: flo
         info = dict(raw_path=str(raw_path), edit_path=str(edit_path), ratio=float(al.ratio),
                     confidence=float(np.mean(conf)) if conf is not None and conf.size else 0.0,
                     source='aligned', bpm=None)
-        bg = beat_grid(y, cfg); info['bpm'] = float(bg.bpm)
+        analysis = analyze(y, cfg)                                            # beats, and the sections editptr-edit will read
+        bg = analysis.beats; info.update(bpm=float(bg.bpm), sections=analysis.section_rows())
         return _report(save_song(Path(out), name, None, mel, bg.to_array(cfg.beats_per_bar),
                                   [dict(name=name, style='aligned', pointers=p, edit_audio=None, info=info, confidence=conf)], cfg))
     except Exception as e: return _report(skipped=[{'file': f'{raw_path} + {edit_path}', 'reason': _reason(e)}])

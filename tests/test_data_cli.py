@@ -82,6 +82,9 @@ def test_pairs_aligned_and_excluded(tmp_path):
     p = np.load(out / 'pointers' / 'good_pointers.npy')
     n = min(len(p), len(pr.pointers))
     assert np.mean(np.abs(p[:n].astype(int) - pr.pointers[:n]) <= 3) > 0.9      # the aligner found the edit
+    from editptr.audio import load_source, analysis_audio
+    from editptr.edits import analyze
+    assert info['sections'] == analyze(analysis_audio(load_source(src / 'good_raw.wav'))).section_rows()   # what editptr-edit reads of the raw
     assert 'excluded (ratio < 0.95): 1' in r.stdout
     assert 'excluded other: ratio' in r.stdout and '< --min-ratio 0.95' in r.stdout     # and why
 
