@@ -16,7 +16,7 @@ import numpy as np
 def song_analysis(info: dict, duration: float | None = None):
     "The `TrackAnalysis` the corpus build edited this pair's raw with (`duration`: the synth corpus's `--duration`, None: whole songs)."
     from editptr.config import AudioConfig
-    from editptr.audio import BeatGrid, load_source, analysis_audio, fixed_beat_grid
+    from editptr.audio import load_source, analysis_audio, fixed_beat_grid
     from editptr.edits import TrackAnalysis, analyze
     from editptr.synth import Section, song_sections
     from editptr.data import song_duration
@@ -36,17 +36,16 @@ def song_analysis(info: dict, duration: float | None = None):
 def song_job(corpus: str, names: list[str], styles: list[str], seed: int, duration: float | None) -> tuple[int, int]:
     "Write sections into the info files of one song's pairs; (pairs, pairs whose truth they remake)."
     from editptr.edits import apply_style
+    from editptr.corpus import write_json
     pdir = Path(corpus) / 'pointers'
     infos = [json.loads((pdir / f'{n}_info.json').read_text()) for n in names]
     a = song_analysis(infos[0], duration)
     ok = 0
     for n, info in zip(names, infos):
         j = styles.index(info['style'])
-        made = apply_style(a, info['style'], seed=seed * 10 + j) if 'track_seed' not in info else \
-            apply_style(a, info['style'], seed=info['track_seed'] * 10 + j)
+        made = apply_style(a, info['style'], seed=info.get('track_seed', seed) * 10 + j)   # the seeds synth_job / audio_job gave
         ok += bool(np.array_equal(made, np.load(pdir / f'{n}_pointers.npy')))
-        info['sections'] = [[s.label, int(s.start_frame), int(s.end_frame)] for s in a.sections]
-        tmp = pdir / f'{n}_info.json.tmp'; tmp.write_text(json.dumps(info, indent=1)); tmp.replace(pdir / f'{n}_info.json')
+        write_json(pdir / f'{n}_info.json', {**info, 'sections': a.section_rows()})
     return len(names), ok
 
 

@@ -285,8 +285,9 @@ def bar_losses(model: BarPointerNetwork, batch: BarBatch,
                sample: bool = True,       # z drawn from the posterior (False: its mean, as validation reads it)
               ) -> dict[str, Tensor]:
     "'loss' = pointer CE + kl_weight * KL, with 'pointer_loss', 'kl_loss' and 'accuracy' (teacher-forced, STOP included)."
-    feats = batch.feats.clone()
-    if noise: feats[..., :N_AUDIO_FEATURES] += noise * torch.randn_like(feats[..., :N_AUDIO_FEATURES]) * batch.bar_mask[..., None]   # the mel only; padding stays 0
+    feats = batch.feats
+    if noise:                                   # on the mel only (the sections are exact); padding stays 0
+        feats = feats.clone(); feats[..., :N_AUDIO_FEATURES] += noise * torch.randn_like(feats[..., :N_AUDIO_FEATURES]) * batch.bar_mask[..., None]
     enc = model.encode(feats, batch.bar_mask)
     mu, logvar = model.posterior(enc, batch.bar_mask, batch.bar_len, batch.tokens, batch.length)
     prev, played, targets = teacher_inputs(batch.tokens, batch.bar_len)

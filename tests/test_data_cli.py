@@ -54,6 +54,9 @@ def test_synth_parallel(tmp_path):
     assert a.returncode == 0, a.stderr
     assert 'truth remade from the stored sections: 9 of 9' in a.stdout, a.stdout
     assert all(json.loads((out / 'pointers' / n).read_text())['sections'] == s for n, s in stored.items())
+    b = subprocess.run([sys.executable, str(Path(__file__).parents[1] / 'bench' / 'synth_sections.py'), '--corpus', str(out), '--songs', '2', '--out', ''],
+                       capture_output=True, text=True)
+    assert b.returncode == 0 and b.stdout.count('| synth000') == 2 and 'identical: ' in b.stdout and 'of 2' in b.stdout, b.stdout + b.stderr
     # the same seed gives the same corpus, in one process or two
     r1 = run('synth', '--out', tmp_path / 'one', '--tracks', 3, '--duration', 8, '--jobs', 1, '--seed', 1, '--no-progress')
     assert r1.returncode == 0
