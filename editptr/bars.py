@@ -16,12 +16,12 @@ from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
 __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT',
-           'SAMPLE_TEMPERATURE', 'bar_tokens', 'bar_pointers', 'bar_features', 'structure_features', 'bar_item',
-           'BarModelConfig', 'BarBatch', 'device_of', 'collate_bars', 'teacher_inputs', 'median_bar_len',
+           'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features', 'structure_features',
+           'bar_item', 'BarModelConfig', 'BarBatch', 'device_of', 'collate_bars', 'teacher_inputs', 'median_bar_len',
            'BarPointerNetwork', 'bar_losses', 'DecoderCache', 'edit_of', 'next_bar_scores', 'generate_bars',
            'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model',
-           'is_bar_checkpoint', 'load_bar_model', 'widen_inputs', 'BarTrainConfig', 'load_bar_items', 'bar_validation',
-           'free_running_validation', 'fit_bars', 'train_bars', 'main']
+           'is_bar_checkpoint', 'load_bar_model', 'widen_inputs', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
+           'redraw_edit', 'bar_validation', 'free_running_validation', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -91,11 +91,12 @@ def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
 
 # %% ../nbs/18_bars.ipynb #8cc3d98a
 def bar_item(item: dict) -> dict:
-    "A `PointerDataset` item as the bar model reads it: name, style, song, lines, feats (mel and sections), bar_len, tokens (None: off the bar grid or no edit), length."
+    "A `PointerDataset` item as the bar model reads it: name, style, song, source, sections, lines, feats (mel and sections), bar_len, tokens (None: off the bar grid or no edit), length."
     lines = bar_lines(item['beats'])
     p = item.get('pointers')                                      # None: a raw to edit, `item['length']` frames long
     p = None if p is None else p.numpy() if hasattr(p, 'numpy') else np.asarray(p)
-    return dict(name=item['name'], style=item.get('style', ''), song=item.get('song', item['name']), lines=lines,
+    return dict(name=item['name'], style=item.get('style', ''), song=item.get('song', item['name']), source=item.get('source'),
+                sections=item.get('sections'), lines=lines,
                 feats=np.concatenate([bar_features(np.asarray(item['raw_mel']), lines), structure_features(lines, item.get('sections'))], 1),
                 bar_len=np.diff(lines),
                 tokens=None if p is None else bar_tokens(p, lines), length=int(item['length']) if p is None else len(p), pointers=p)
@@ -528,11 +529,13 @@ class BarTrainConfig(_DictConfig):
     noise: float = 0.1          # feature noise (std, features are standardised)
     val_every: int = 250        # steps between validation + last.pt
     free_running_pairs: int = 96   # validation pairs decoded at each validation to pick best.pt (0: pick by loss)
+    redraw: float = 0.0         # chance that a rule-made `shorten`/`extend` pair is cut again at a fresh length (`redraw_edit`)
     seed: int = 0               # split, init and batches
 
     def __post_init__(self):
         check_fields(self, {**{k: at_least(1) for k in ('steps', 'batch_size', 'val_every')},
-                            **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed')}})
+                            **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed')},
+                            'redraw': in_range(0, 1)})
 
 @lru_cache(maxsize=8)
 def _split_of(corpus: str, split: str, seed: int):
@@ -574,6 +577,25 @@ def load_bar_items(corpora,                  # corpus directories (one, or a lis
         bar.close()
     return items, left_out
 
+
+# %% ../nbs/18_bars.ipynb #03973e8e
+REDRAWN_STYLES = ('shorten', 'extend')   # styles whose rule draws the edit's length from the seed
+
+def can_redraw(item: dict) -> bool:
+    "True if `item`'s edit was cut by the project's rule for a length-drawing style and its raw's sections are known."
+    return item.get('source') == 'truth' and item.get('style') in REDRAWN_STYLES and bool(item.get('sections'))
+
+def redraw_edit(item: dict,   # a bar item that `can_redraw`
+                seed: int,    # the style's seed: draws the length
+               ) -> dict:
+    "`item` with the edit its style's rule cuts from the same bar lines and sections at the length `seed` draws."
+    from editptr.audio import BeatGrid
+    from editptr.edits import TrackAnalysis, apply_style
+    from editptr.synth import Section
+    lines = item['lines']
+    grid = BeatGrid(lines[1:-1], lines[1:-1], 120.0)            # the rule reads bar lines only, not beats or tempo
+    p = apply_style(TrackAnalysis(grid, [Section(*s) for s in item['sections']], int(lines[-1])), item['style'], seed=seed)
+    return {**item, 'tokens': bar_tokens(p, lines), 'length': len(p), 'pointers': p.astype(np.int64)}
 
 # %% ../nbs/18_bars.ipynb #2469ef39
 @torch.no_grad()
@@ -660,8 +682,11 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     model.train()
     for step in bar:
         torch.manual_seed(config.seed * 1_000_003 + step)          # dropout and noise of this step: a resumed run repeats them
-        pick = np.random.default_rng([config.seed, step]).choice(len(train), min(config.batch_size, len(train)), replace=False)
-        out = bar_losses(model, collate_bars([train[i] for i in pick]).to(device), config.kl_weight, config.noise)
+        rng = np.random.default_rng([config.seed, step])
+        batch = [train[i] for i in rng.choice(len(train), min(config.batch_size, len(train)), replace=False)]
+        if config.redraw:
+            batch = [redraw_edit(it, int(rng.integers(2**31))) if can_redraw(it) and rng.random() < config.redraw else it for it in batch]
+        out = bar_losses(model, collate_bars(batch).to(device), config.kl_weight, config.noise)
         opt.zero_grad(); out['loss'].backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); sched.step()
         bar.set_postfix(loss=f"{out['pointer_loss'].item():.3f}")
@@ -713,6 +738,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--context-bars', type=int, default=BarModelConfig.context_bars, help='bars each bar is read with (odd; default: %(default)s)')
     p.add_argument('--noise', type=float, default=BarTrainConfig.noise, help='std of the noise on the (standardised) bar features')
     p.add_argument('--val-every', type=int, default=BarTrainConfig.val_every)
+    p.add_argument('--redraw', type=float, default=BarTrainConfig.redraw,
+                   help="chance that a rule-made shorten/extend pair is cut again at a fresh length (default: %(default)s)")
     p.add_argument('--free-running-pairs', type=int, default=BarTrainConfig.free_running_pairs,
                    help='validation pairs decoded at each validation; best.pt has the best of their edits (0: the lowest loss)')
     p.add_argument('--threads', type=int, default=0, help='torch threads (0: torch default)')
@@ -727,7 +754,7 @@ def main(argv: list[str] | None = None) -> int:
         missing = [c for c in a.corpus if not (Path(c) / 'corpus.json').is_file() and not (Path(c) / 'pointers').is_dir()]
         if missing: raise ValueError(f"not a corpus (no corpus.json or pointers/): {', '.join(missing)}")
         cfg = BarTrainConfig(steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
-                             free_running_pairs=a.free_running_pairs)
+                             free_running_pairs=a.free_running_pairs, redraw=a.redraw)
         t0 = time.time()
         model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, dropout=a.dropout, context_bars=a.context_bars), jobs=a.jobs,
                            resume=not a.fresh, progress=not a.no_progress, init_from=a.init_from, device=a.device)

@@ -135,7 +135,7 @@ class PointerDataset(Dataset):
 # %% ../nbs/09_dataset.ipynb #2eab94fd
 @patch
 def __getitem__(self: PointerDataset, i: int) -> dict:
-    "Item `i`: raw_mel (n_mels, T), beats (T,), pointers (T_edit,), name, song, style, raw_start and the raw's sections (None: unknown or cropped)."
+    "Item `i`: raw_mel (n_mels, T), beats (T,), pointers (T_edit,), name, song, style, source (how the edit was made), raw_start and the raw's sections (None: unknown or cropped)."
     r = self.records[i]
     T, bpb = r['n_raw_frames'], self.beats_per_bar
     grid = BeatGrid.from_array(np.load(r['beats']))
@@ -147,7 +147,7 @@ def __getitem__(self: PointerDataset, i: int) -> dict:
     beats = beats - (beats[0] // bpb) * bpb                      # window's first bar is bar 0
     p = crop_target(np.load(r['pointers']), s, e) if (s > 0 or e < T) else np.load(r['pointers']).astype(np.int64)
     return dict(raw_mel=torch.from_numpy(mel), beats=torch.from_numpy(beats).long(),
-                pointers=torch.from_numpy(p).long(), name=r['name'], song=r['song'], style=r['style'], raw_start=s,
+                pointers=torch.from_numpy(p).long(), name=r['name'], song=r['song'], style=r['style'], source=r.get('source'), raw_start=s,
                 sections=r.get('sections') if (s, e) == (0, T) else None)
 
 # %% ../nbs/09_dataset.ipynb #d0f84c7c
