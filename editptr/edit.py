@@ -5,6 +5,7 @@
 # %% ../nbs/22_edit.ipynb #a8bdd8af
 from __future__ import annotations
 import argparse, json, os, sys, warnings
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
@@ -12,7 +13,7 @@ from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
 # %% auto #0
 __all__ = ['SUFFIXES', 'SHORT_FADE_MS', 'LONG_FADE_MS', 'ALIKE_SEAM', 'UNLIKE_SEAM', 'MAX_LENGTH_FACTOR', 'EditError',
            'output_paths', 'check_outputs', 'edit_report', 'labels_text', 'preview_html', 'seam_crossfades',
-           'read_input', 'style_latent', 'predict_pointers', 'build_parser', 'run', 'main']
+           'InputTrack', 'read_input', 'style_latent', 'predict_pointers', 'build_parser', 'run', 'main']
 
 # %% ../nbs/22_edit.ipynb #c5a8d562
 class EditError(RuntimeError):
@@ -100,27 +101,41 @@ def seam_crossfades(seams: list[dict]) -> list[float]:
     return [LONG_FADE_MS if 'distance' in s and (s['distance'] <= ALIKE_SEAM or s['distance'] > UNLIKE_SEAM) else SHORT_FADE_MS for s in seams]
 
 # %% ../nbs/22_edit.ipynb #9c1fbac7
-def read_input(path, cfg: AudioConfig = AudioConfig()):
-    "The file as it is (`SourceAudio`, rendered from), its log-mel and per-frame beat index (AudioError names the file)."
+@dataclass
+class InputTrack:
+    "A file to edit, read once: what is rendered from, what is analysed, and what the models read."
+    source: object          # `SourceAudio`: the file as it is (the edit copies its samples)
+    audio: np.ndarray       # (n,) mono float32 at `cfg.sr`: what the beat tracker and `analyze` read
+    mel: np.ndarray         # (n_mels, T) log-mel
+    grid: object            # `BeatGrid` of `audio`
+    beats: np.ndarray       # (T,) beat index of every frame
+
+    def analysis(self, cfg: AudioConfig = AudioConfig()):
+        "`analyze` of the track (sections, bars, active span) on the beats already tracked."
+        from editptr.edits import analyze
+        return analyze(self.audio, cfg, beats=self.grid)
+
+def read_input(path, cfg: AudioConfig = AudioConfig()) -> InputTrack:
+    "Decode, check and analyse `path` once (AudioError names the file)."
     from editptr.audio import load_source, analysis_audio, check_audio, mel_spectrogram, beat_grid
     source = load_source(path)
     y = check_audio(analysis_audio(source, cfg.sr), cfg, name=str(path))
     mel = mel_spectrogram(y, cfg)
-    beats = beat_grid(y, cfg).frame_beat_index(mel.shape[1], cfg.beats_per_bar)
-    return source, mel, beats
+    grid = beat_grid(y, cfg)
+    return InputTrack(source, y, mel, grid, grid.frame_beat_index(mel.shape[1], cfg.beats_per_bar))
 
 # %% ../nbs/22_edit.ipynb #27cd6443
 def style_latent(model, raw_path, edit_path, cfg: AudioConfig = AudioConfig(), device: str = 'cpu'):
     "`z` for 'edit like this pair': align the pair, encode the raw mel with the aligned pointers."
     import torch
     from editptr.align import align_files, WARN_RATIO
-    _, mel, beats = read_input(raw_path, cfg)
+    raw = read_input(raw_path, cfg)
     from editptr.audio import load_audio
     load_audio(edit_path, sr=cfg.sr)                       # a clear error before the slower alignment
     al = align_files(raw_path, edit_path, cfg)
     if al.ratio < WARN_RATIO: warnings.warn(f"--style-ref: only {al.ratio:.0%} of {edit_path} was found in {raw_path}; is it an edit of that recording?")
     ptr = torch.as_tensor(np.asarray(al.pointers, dtype=np.int64))[None].to(device)
-    return model.encode_style(torch.as_tensor(mel)[None].to(device), ptr, beats=torch.as_tensor(beats)[None].to(device))
+    return model.encode_style(torch.as_tensor(raw.mel)[None].to(device), ptr, beats=torch.as_tensor(raw.beats)[None].to(device))
 
 # %% ../nbs/22_edit.ipynb #76f12d86
 def predict_pointers(model, mel: np.ndarray, beats: np.ndarray | None = None,
@@ -215,7 +230,7 @@ def _style(model, args, cfg: AudioConfig, device: str):
     except ValueError as e: raise EditError(f"--style: {e}") from None
 
 # %% ../nbs/22_edit.ipynb #e080cb73
-def _model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, cfg: AudioConfig) -> tuple[list, dict]:
+def _model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConfig) -> tuple[list, dict]:
     "The model's edits (one per sample) and what the ops file records about them."
     import torch
     from editptr.model import PointerNetwork
@@ -223,30 +238,29 @@ def _model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, c
     try: device = resolve_device(args.device)
     except ValueError as e: raise EditError(str(e)) from None
     from editptr.bars import is_bar_checkpoint
-    if is_bar_checkpoint(args.checkpoint): return _bar_model_edits(args, mel, beats, cfg, device)
+    if is_bar_checkpoint(args.checkpoint): return _bar_model_edits(args, track, cfg, device)
     if args.beam is not None: raise EditError(f"--beam: {args.checkpoint} is a frame model; beam search is for bar models")
     model = PointerNetwork.from_checkpoint(args.checkpoint, map_location=device).to(device)
     torch.manual_seed(args.seed)
     z = _style(model, args, cfg, device)
     target = None if args.duration is None else cfg.seconds_to_frames(args.duration)
     cap = None if args.max_seconds is None else cfg.seconds_to_frames(args.max_seconds)
-    ptrs = predict_pointers(model, mel, beats, target_frames=target, z=z, samples=args.samples,
+    ptrs = predict_pointers(model, track.mel, track.beats, target_frames=target, z=z, samples=args.samples,
                             temperature=args.temperature, hierarchical=args.hierarchical, max_frames=cap, device=device,
                             progress=True, seams=args.seams)
     return ptrs, dict(checkpoint=str(args.checkpoint), hierarchical=args.hierarchical, temperature=args.temperature,
                       style=args.style, style_ref=args.style_ref, seed=args.seed, seam_unit=args.seams)
 
-def _classical_edit(args: argparse.Namespace, source, cfg: AudioConfig) -> tuple[list, dict]:
+def _classical_edit(args: argparse.Namespace, track: InputTrack, cfg: AudioConfig) -> tuple[list, dict]:
     "The classical editor's edit of exactly `--duration` and what the ops file records about it."
-    from editptr.audio import analysis_audio
     from editptr.classical import classical_edit
-    try: res = classical_edit(analysis_audio(source, cfg.sr), cfg.seconds_to_frames(args.duration), cfg=cfg)
+    try: res = classical_edit(track.audio, cfg.seconds_to_frames(args.duration), track.analysis(cfg), cfg=cfg)
     except ValueError as e: raise EditError(f"--classical: {e}") from None
     return [res.pointers], dict(classical=True, off_bar_seams=[int(s) for s in res.off_bar_seams])
 
 
 # %% ../nbs/22_edit.ipynb #f8d85251
-def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarray, cfg: AudioConfig, device: str = 'cpu') -> tuple[list, dict]:
+def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConfig, device: str = 'cpu') -> tuple[list, dict]:
     "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
     import torch
     from editptr.bars import load_bar_model, bar_item, bar_style_z, generate_bars, beam_bars, BEAM_WIDTH, SAMPLE_TEMPERATURE
@@ -254,8 +268,8 @@ def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarra
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
     model = load_bar_model(args.checkpoint).to(device)                                        # --device; the seed's generator stays on the CPU
     target = cfg.seconds_to_frames(args.duration)
-    sections = _raw_sections(model, args.input, cfg)
-    item = bar_item(dict(name=str(args.input), raw_mel=mel, beats=beats, length=target, sections=sections))
+    sections = _raw_sections(model, track, cfg)
+    item = bar_item(dict(name=str(args.input), raw_mel=track.mel, beats=track.beats, length=target, sections=sections))
     gen = torch.Generator().manual_seed(args.seed)
     if args.style:
         try: z = bar_style_z(model, args.style, args.samples)
@@ -271,21 +285,19 @@ def _bar_model_edits(args: argparse.Namespace, mel: np.ndarray, beats: np.ndarra
                                                                 style=args.style, style_ref=args.style_ref, seed=args.seed, seam_unit='bar', sections=sections,
                                                                 beam=beam if len(rows) == 1 and not temperature else None)
 
-def _raw_sections(model, path, cfg: AudioConfig) -> list[list] | None:
+def _raw_sections(model, track: InputTrack, cfg: AudioConfig) -> list[list] | None:
     "The raw's sections as `editptr-data` stores them (`analyze`), if the bar model reads sections; else None."
     from editptr.bars import N_AUDIO_FEATURES
-    from editptr.audio import load_source, analysis_audio
-    from editptr.edits import analyze
     if model.config.n_features <= N_AUDIO_FEATURES: return None
-    return analyze(analysis_audio(load_source(path), cfg.sr), cfg).section_rows()
+    return track.analysis(cfg).section_rows()
 
 def _bar_reference_z(model, raw_path, edit_path, cfg: AudioConfig):
     "(1, latent_dim) the bar model's posterior mean z of an aligned raw/edit pair."
     from editptr.align import align_files
     from editptr.bars import bar_item, posterior_means
-    _, mel, beats = read_input(raw_path, cfg)
+    raw = read_input(raw_path, cfg)
     al = align_files(raw_path, edit_path, cfg)
-    ref = bar_item(dict(name=str(raw_path), raw_mel=mel, beats=beats, pointers=np.asarray(al.pointers), sections=_raw_sections(model, raw_path, cfg)))
+    ref = bar_item(dict(name=str(raw_path), raw_mel=raw.mel, beats=raw.beats, pointers=np.asarray(al.pointers), sections=_raw_sections(model, raw, cfg)))
     if ref['tokens'] is None: raise EditError(f"--style-ref: {edit_path} does not cut {raw_path} on its bar lines; a bar model reads only such edits")
     return posterior_means(model, [ref])
 
@@ -297,15 +309,15 @@ def run(args: argparse.Namespace) -> list[dict[str, Path]]:
     paths = output_paths(args.out, args.samples, args.preview)
     check_outputs(paths, args.force)
     if not Path(args.input).is_file(): raise EditError(f"{args.input}: input audio not found")
-    source, mel, beats = read_input(args.input, cfg)
-    longest = MAX_LENGTH_FACTOR * cfg.frames_to_seconds(mel.shape[1])
+    track = read_input(args.input, cfg)
+    longest = MAX_LENGTH_FACTOR * cfg.frames_to_seconds(track.mel.shape[1])
     if args.duration is not None and args.duration > longest:
         raise EditError(f"--duration {args.duration:g} s: at most {MAX_LENGTH_FACTOR}x the input ({longest:.1f} s for {args.input})")
-    ptrs, info = _classical_edit(args, source, cfg) if args.classical else _model_edits(args, mel, beats, cfg)
+    ptrs, info = _classical_edit(args, track, cfg) if args.classical else _model_edits(args, track, cfg)
     info = dict(input=str(args.input), duration_requested=args.duration, **info)
     for i, (d, p) in enumerate(zip(paths, ptrs)):
         if len(p) == 0: raise EditError(f"{args.input}: the model produced an empty edit (STOP at once)")
-        _write_edit(d, source, p, cfg, mel, beats, **info, sample=f'{i + 1} of {args.samples} (the same --seed and --samples give it again)')
+        _write_edit(d, track.source, p, cfg, track.mel, track.beats, **info, sample=f'{i + 1} of {args.samples} (the same --seed and --samples give it again)')
     return paths
 
 # %% ../nbs/22_edit.ipynb #04f1f616

@@ -165,12 +165,13 @@ def analyze(y: np.ndarray, cfg: AudioConfig = AudioConfig(),
             seconds_per_section: float = 10.0,  # at most one boundary per this many seconds
             kernel_bars: int = 4,               # half-width of the novelty kernel, in bars
             label_threshold: float = 0.35,      # cosine distance below which sections share a label
+            beats: BeatGrid | None = None,      # `beat_grid(y, cfg)` if already tracked (None: track it here)
            ) -> TrackAnalysis:
     "Beats, bar-aligned sections with repeat labels, and the active span of a recording."
     from scipy.cluster.hierarchy import linkage, fcluster
     y = np.asarray(y, np.float32)
     n = cfg.n_frames(len(y))
-    beats = beat_grid(y, cfg)
+    beats = beat_grid(y, cfg) if beats is None else beats
     lines = TrackAnalysis(beats, [], n).bar_lines()
     n_bars = len(lines) - 1
     X = _bar_features(y, lines, cfg)
