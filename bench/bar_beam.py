@@ -6,7 +6,9 @@
 Each pair of the split (default test) of each corpus is edited at its true length with the style bank's z of its style,
 by `generate_bars` (beam 1: greedy) and `beam_bars` (beam > 1, with each of --length-weights: the log-probability a
 finished beam loses per median bar it must be cut or run on to reach the length); columns as in bench/whole_song.py
-(dest F1 = destination-aware seam F1, accuracy = share of output frames equal to the truth), and the CPU seconds
+(dest F1 = destination-aware seam F1, pooled over the pairs: where no true edit has a seam, as in `trim`, one
+spurious seam makes it 0; accuracy = share of output frames equal to the truth; exact = edits identical to the
+truth, frame for frame), and the CPU seconds
 the decoding of all pairs took. Several --bar-model (checkpoints of one run, or rival models) are measured on the same
 pairs, one block of rows each.
 """
@@ -16,12 +18,14 @@ import torch
 
 
 def by_style(items: list[dict], preds: list) -> list[tuple[str, int, dict]]:
-    "(style, pairs, `free_running_metrics` of `preds` against the items' truth) for each style, then 'all'."
+    "(style, pairs, `free_running_metrics` of `preds` against the items' truth, plus 'exact' edits) for each style, then 'all'."
+    import numpy as np
     from editptr.metrics import free_running_metrics
     out = []
     for s in sorted({it['style'] for it in items}) + ['all']:
         ix = [i for i, it in enumerate(items) if s == 'all' or it['style'] == s]
-        out.append((s, len(ix), free_running_metrics([preds[i] for i in ix], [items[i]['pointers'] for i in ix])))
+        r = free_running_metrics([preds[i] for i in ix], [items[i]['pointers'] for i in ix])
+        out.append((s, len(ix), {**r, 'exact': sum(np.array_equal(preds[i], items[i]['pointers']) for i in ix)}))
     return out
 
 
@@ -54,10 +58,10 @@ def main(argv=None):
             preds = edits_by_name(model, items, beam, weight)
             cpu = time.process_time() - t
             rows += [f"| {path} | {'greedy' if beam == 1 else f'beam {beam}'} | {weight:g} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
-                     f"{r['accuracy']:.3f} | {cpu:.0f} |" for s, n, r in by_style(items, preds)]
+                     f"{r['accuracy']:.3f} | {r['exact']} | {cpu:.0f} |" for s, n, r in by_style(items, preds)]
     text = '\n'.join([f'# Bar model, greedy vs beam (style by name; {", ".join(a.bar_model)}; {a.split} splits of {" + ".join(a.corpus)}; '
                       f'torch {torch.__version__}, {a.threads} thread(s))', '',
-                      '| model | decoder | length weight | style | pairs | dest F1 | seam F1 | accuracy | CPU s (all pairs) |', '|---|---|---|---|---|---|---|---|---|'] + rows)
+                      '| model | decoder | length weight | style | pairs | dest F1 | seam F1 | accuracy | exact | CPU s (all pairs) |', '|---|---|---|---|---|---|---|---|---|---|'] + rows)
     print(text)
     if a.out: Path(a.out).write_text(text + '\n')
 

@@ -57,6 +57,25 @@ def test_synth_parallel(tmp_path):
     b = subprocess.run([sys.executable, str(Path(__file__).parents[1] / 'bench' / 'synth_sections.py'), '--corpus', str(out), '--songs', '2', '--out', ''],
                        capture_output=True, text=True)
     assert b.returncode == 0 and b.stdout.count('| synth000') == 2 and 'identical: ' in b.stdout and 'of 2' in b.stdout, b.stdout + b.stderr
+    # the bar model's redraw_edit, given each pair's own seed, cuts again exactly the stored edit from its bar item alone
+    from editptr.bars import load_bar_items, redraw_edit, can_redraw, BarPointerNetwork, BarModelConfig, save_bar_model
+    items = load_bar_items(out, 'all', progress=False)[0]
+    redrawn = [it for it in items if can_redraw(it)]
+    assert len(redrawn) == 6                                                      # shorten and extend of 3 songs
+    for it in redrawn:
+        seed = json.loads((out / 'pointers' / f"{it['name']}_info.json").read_text())['track_seed'] * 10 + c['settings']['styles'].index(it['style'])
+        assert np.array_equal(redraw_edit(it, seed)['pointers'], it['pointers']), it['name']
+    # bench/bar_beam.py measures a bar model on the corpus: a row per style and 'all', with the exact edits counted
+    import torch
+    net = BarPointerNetwork(BarModelConfig(d_model=16, n_heads=2, n_encoder_layers=1, n_decoder_layers=1, latent_dim=4))
+    net.style_bank = {s: torch.zeros(4) for s in ('extend', 'rearrange', 'shorten')}
+    save_bar_model(net, tmp_path / 'bars.pt')
+    e = subprocess.run([sys.executable, str(Path(__file__).parents[1] / 'bench' / 'bar_beam.py'), '--bar-model', str(tmp_path / 'bars.pt'),
+                        '--corpus', str(out), '--split', 'all', '--beams', '1,2', '--out', ''], capture_output=True, text=True)
+    assert e.returncode == 0, e.stderr
+    rows = [l.split(' | ') for l in e.stdout.splitlines() if l.startswith(f'| {tmp_path}')]
+    assert [r[3] for r in rows] == ['extend', 'rearrange', 'shorten', 'all'] * 2 and all(r[4] == ('9' if r[3] == 'all' else '3') for r in rows)
+    assert all(0 <= int(r[8]) <= int(r[4]) for r in rows), e.stdout                 # exact edits: a count of the pairs
     # the same seed gives the same corpus, in one process or two
     r1 = run('synth', '--out', tmp_path / 'one', '--tracks', 3, '--duration', 8, '--jobs', 1, '--seed', 1, '--no-progress')
     assert r1.returncode == 0
