@@ -68,12 +68,12 @@ def bar_features(raw_mel: np.ndarray,   # (n_mels, T_raw) log-mel; n_mels a mult
 # %% ../nbs/18_bars.ipynb #8b33a8be
 N_AUDIO_FEATURES = N_SLICES * N_BANDS + 1   # `bar_features` columns
 N_LABELS = 8                                # section labels told apart (by first appearance); later ones share a column
-N_STRUCTURE = 9 + N_LABELS + 1              # `structure_features` columns
+N_STRUCTURE = 9 + N_LABELS + 1 + 2          # `structure_features` columns
 
 def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
                        sections,            # [(label, start_frame, end_frame), ...] in order, covering the raw; None: unknown
                       ) -> np.ndarray:
-    "(n_bars, N_STRUCTURE) float32: known, first, last, place in section, its length, repeat, repeated later, label count, section place, label one-hot; zeros when unknown."
+    "(n_bars, N_STRUCTURE) float32: known, first, last, place in section, its length, repeat, repeated later, label count, section place, label one-hot, closeness to the first and to the last section; zeros when unknown."
     out = np.zeros((len(lines) - 1, N_STRUCTURE), np.float32)
     if not sections: return out
     labels = [s[0] for s in sections]
@@ -87,6 +87,7 @@ def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
         out[bars, :9] = [1, 0, 0, 0, np.log2(m) / 3, lab in labels[:k], lab in labels[k + 1:], np.log1p(labels.count(lab)) / 2, k / max(K - 1, 1)]
         out[bars[0], 1], out[bars[-1], 2], out[bars, 3] = 1, 1, np.arange(m) / m
         out[bars, 9 + min(ids[lab], N_LABELS)] = 1
+        out[bars, -2:] = 1 / (1 + k), 1 / (K - k)                       # 1 in the first / last section, 1/2 in the next, ...
     return out
 
 # %% ../nbs/18_bars.ipynb #8cc3d98a
