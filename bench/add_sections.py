@@ -37,13 +37,14 @@ def song_job(corpus: str, names: list[str], styles: list[str], seed: int, durati
     "Write sections into the info files of one song's pairs; (pairs, pairs whose truth they remake)."
     from editptr.edits import apply_style
     from editptr.corpus import write_json
+    from editptr.data import style_seed
     pdir = Path(corpus) / 'pointers'
     infos = [json.loads((pdir / f'{n}_info.json').read_text()) for n in names]
     a = song_analysis(infos[0], duration)
     ok = 0
     for n, info in zip(names, infos):
         j = styles.index(info['style'])
-        made = apply_style(a, info['style'], seed=info.get('track_seed', seed) * 10 + j)   # the seeds synth_job / audio_job gave
+        made = apply_style(a, info['style'], seed=style_seed(info.get('track_seed', seed), j))   # the seeds synth_job / audio_job gave
         ok += bool(np.array_equal(made, np.load(pdir / f'{n}_pointers.npy')))
         write_json(pdir / f'{n}_info.json', {**info, 'sections': a.section_rows()})
     return len(names), ok

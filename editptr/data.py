@@ -11,9 +11,9 @@ from .config import AudioConfig
 from .corpus import AUDIO_EXTENSIONS, is_audio_file, is_corpus, walk_files, write_corpus_json
 
 # %% auto #0
-__all__ = ['WHOLE_SONG_SECONDS', 'DUPLICATE_DB', 'LOSSLESS', 'safe_name', 'save_song', 'song_duration', 'synth_job', 'audio_job',
-           'pairs_job', 'run_jobs', 'summary_table', 'build_synth', 'fingerprint', 'music_distance', 'fingerprint_job',
-           'find_duplicates', 'build_audio', 'build_pairs', 'main']
+__all__ = ['WHOLE_SONG_SECONDS', 'DUPLICATE_DB', 'LOSSLESS', 'safe_name', 'save_song', 'song_duration', 'style_seed', 'synth_job',
+           'audio_job', 'pairs_job', 'run_jobs', 'summary_table', 'build_synth', 'fingerprint', 'music_distance',
+           'fingerprint_job', 'find_duplicates', 'build_audio', 'build_pairs', 'main']
 
 # %% ../nbs/08_data.ipynb #7d9cc4d9
 def safe_name(s: str) -> str:
@@ -70,6 +70,12 @@ def song_duration(track_seed: int) -> float:
     import numpy as np
     return float(np.random.default_rng([track_seed, 7]).uniform(*WHOLE_SONG_SECONDS))
 
+def style_seed(base: int,   # the song's track seed (generated) or the corpus seed (recordings)
+               j: int,      # the style's index in the corpus's styles
+              ) -> int:
+    "The seed a corpus build gives `apply_style` for a song's j-th style (what remakes or redraws its edit)."
+    return base * 10 + j
+
 def synth_job(out: str, index: int, seed: int, duration: float | None, styles: list[str], verify_align: bool = False,
               audio: bool = True) -> dict:
     "Generate song `index` (`duration` seconds, or a whole song's length when None), edit it in every style with exact truth, write it (`audio=False`: cache and pointers only)."
@@ -86,7 +92,7 @@ def synth_job(out: str, index: int, seed: int, duration: float | None, styles: l
         mel = mel_spectrogram(track.audio, cfg)
         pairs = []
         for j, style in enumerate(styles):
-            pr = make_pair(track.audio, style, seed=tseed * 10 + j, analysis=analysis, cfg=cfg)
+            pr = make_pair(track.audio, style, seed=style_seed(tseed, j), analysis=analysis, cfg=cfg)
             info = dict(source='truth', bpm=float(track.bpm), track_seed=int(tseed), sections=analysis.section_rows())
             if verify_align: info.update(_agreement(track.audio, pr.edited, pr.pointers, cfg))
             pairs.append(dict(name=f'{song}_{style}', style=style, pointers=pr.pointers, edit_audio=pr.edited, info=info))
@@ -113,7 +119,7 @@ def audio_job(out: str, path: str, song: str, styles: list[str], seed: int, dupl
         info = dict(source='truth', bpm=float(analysis.beats.bpm), original_path=str(path),
                     audio_sr=src.sr, audio_channels=int(raw.shape[1]), sections=analysis.section_rows(), **({'duplicate_files': list(duplicates)} if duplicates else {}))
         mel = mel_spectrogram(y, cfg)
-        pairs = [dict(name=f'{song}_{style}', style=style, pointers=apply_style(analysis, style, seed=seed * 10 + j), info=info)
+        pairs = [dict(name=f'{song}_{style}', style=style, pointers=apply_style(analysis, style, seed=style_seed(seed, j)), info=info)
                  for j, style in enumerate(styles)]                   # = make_pair(y, style, seed=...).pointers
         pairs, unchanged = _drop_unchanged(pairs, mel.shape[1], len(analysis.bar_lines()) - 1)
         if not pairs: return _report(skipped=unchanged)

@@ -59,11 +59,12 @@ def test_synth_parallel(tmp_path):
     assert b.returncode == 0 and b.stdout.count('| synth000') == 2 and 'identical: ' in b.stdout and 'of 2' in b.stdout, b.stdout + b.stderr
     # the bar model's redraw_edit, given each pair's own seed, cuts again exactly the stored edit from its bar item alone
     from editptr.bars import load_bar_items, redraw_edit, can_redraw, BarPointerNetwork, BarModelConfig, save_bar_model
+    from editptr.data import style_seed
     items = load_bar_items(out, 'all', progress=False)[0]
     redrawn = [it for it in items if can_redraw(it)]
     assert len(redrawn) == 6                                                      # shorten and extend of 3 songs
     for it in redrawn:
-        seed = json.loads((out / 'pointers' / f"{it['name']}_info.json").read_text())['track_seed'] * 10 + c['settings']['styles'].index(it['style'])
+        seed = style_seed(json.loads((out / 'pointers' / f"{it['name']}_info.json").read_text())['track_seed'], c['settings']['styles'].index(it['style']))
         assert np.array_equal(redraw_edit(it, seed)['pointers'], it['pointers']), it['name']
     # bench/bar_beam.py measures a bar model on the corpus: a row per style and 'all', with the exact edits counted
     import torch
