@@ -1,10 +1,11 @@
-"""Where the bar model's free-running edits of generated songs go wrong, section by section (markdown).
+"""Where the bar model's free-running edits go wrong, section by section (markdown).
 
     python bench/bar_errors.py --bar-model models/bars/last.pt --corpus data/synth [--corpus data/synth_big] \\
         [--style shorten] [--split val] [--beam 4] [--out bench/results/bar_errors_cpu.md]
 
-For each pair of the split whose song the generator made (its info file holds `track_seed`), the song's true sections
-are re-drawn from the seed, and the edit of the truth and the model's (style by name, true length, `beam_bars` or greedy
+For each pair of the split, the song's sections are the ones its corpus stored (the analysis of a recording, the
+generator's form of a generated song; songs of older corpora without them are re-drawn from the generator's seed),
+and the edit of the truth and the model's (style by name, true length, `beam_bars` or greedy
 for --beam 1) are written as the sections they play: `ve8-6,7` is an 8-bar verse whose bars 6 and 7 are left out,
 `ch4-ALL` a chorus left out whole, `x2` a bar or section played twice. Each wrong edit is scored by the model itself
 (summed log-probability of its bars, teacher-forced, style z by name) beside the truth: a truth the model prefers is a
@@ -29,6 +30,14 @@ def layout(tokens, sections) -> str:
         if (c > 1).any(): s += ('x' + str(int(c.max()))) if (c > 1).all() else '+' + ','.join(f"{i}x{c[i]}" for i in np.flatnonzero(c > 1))
         out.append(s); b0 += n
     return ' '.join(out)
+
+
+def bars_per_section(lines, sections) -> list[tuple[str, int]]:
+    "(label, bars) of each stored section `(label, start_frame, end_frame)`, a bar counted in the section it starts in."
+    starts = [int(s[1]) for s in sections]
+    sec = (np.searchsorted(starts, np.asarray(lines)[:-1], side='right') - 1).clip(0)
+    counts = np.bincount(sec, minlength=len(sections))
+    return [(str(s[0]), int(n)) for s, n in zip(sections, counts) if n]
 
 
 def whole_sections_left_out(tokens, sections) -> list[int]:
@@ -61,12 +70,14 @@ def main(argv=None):
         duration = json.loads((Path(corpus) / 'corpus.json').read_text()).get('settings', {}).get('duration')   # None: whole songs
         for it in load_bar_items(corpus, a.split, progress=False)[0]:
             if it['style'] != a.style: continue
-            info = json.loads((Path(corpus) / 'pointers' / f"{it['name']}_info.json").read_text())
-            if 'track_seed' not in info: continue
-            sections = song_sections(info['track_seed'], duration or song_duration(info['track_seed']))
-            extra = len(it['bar_len']) - sum(n for _, n in sections)
-            if extra == 1: sections = sections + [('tail', 1)]               # the raw's last frame, past the last bar line
-            elif extra: continue                                             # bar lines other than the generator's
+            if it['sections']: sections = bars_per_section(it['lines'], it['sections'])
+            else:
+                info = json.loads((Path(corpus) / 'pointers' / f"{it['name']}_info.json").read_text())
+                if 'track_seed' not in info: continue
+                sections = song_sections(info['track_seed'], duration or song_duration(info['track_seed']))
+                extra = len(it['bar_len']) - sum(n for _, n in sections)
+                if extra == 1: sections = sections + [('tail', 1)]           # the raw's last frame, past the last bar line
+                elif extra: continue                                         # bar lines other than the generator's
             z = bar_style_z(model, it['style'])
             got = beam_bars(model, it, z, a.beam) if a.beam > 1 else generate_bars(model, [it], z)[0]
             preds.append(got['pointers']); truths.append(it['pointers'])
@@ -77,7 +88,7 @@ def main(argv=None):
             same = whole_sections_left_out(truth, sections) == whole_sections_left_out(pred, sections)
             wrong_sections += not same
             rows.append(f"| {it['name']} | {layout(truth, sections)} | {layout(pred, sections)} | {lp_truth:.2f} | {lp_pred:.2f} | {kind} | {'yes' if same else 'no'} |")
-    if not preds: raise SystemExit(f"no {a.style} pair of a generated song in the {a.split} split of {', '.join(a.corpus)}")
+    if not preds: raise SystemExit(f"no {a.style} pair with sections in the {a.split} split of {', '.join(a.corpus)}")
     r = free_running_metrics(preds, truths)
     text = '\n'.join([f"# Bar model errors, {a.style} ({a.bar_model}; {a.split} splits of {' + '.join(a.corpus)}; "
                       f"{'greedy' if a.beam == 1 else f'beam {a.beam}'}, style by name, true length)", '',

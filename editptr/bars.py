@@ -18,10 +18,10 @@ from .metrics import bar_lines, free_running_metrics
 __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT',
            'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features', 'structure_features',
            'bar_item', 'BarModelConfig', 'BarBatch', 'device_of', 'collate_bars', 'teacher_inputs', 'median_bar_len',
-           'BarPointerNetwork', 'bar_losses', 'DecoderCache', 'edit_of', 'next_bar_scores', 'generate_bars',
-           'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model',
-           'is_bar_checkpoint', 'load_bar_model', 'widen_inputs', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
-           'redraw_edit', 'bar_validation', 'free_running_validation', 'fit_bars', 'train_bars', 'main']
+           'BarPointerNetwork', 'landing_gaps', 'bar_losses', 'DecoderCache', 'edit_of', 'next_bar_scores',
+           'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z',
+           'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'grow_model', 'BarTrainConfig', 'load_bar_items',
+           'can_redraw', 'redraw_edit', 'bar_validation', 'free_running_validation', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -115,12 +115,13 @@ class BarModelConfig(_DictConfig):
     latent_dim: int = 16         # edit-style VAE latent size
     max_bars: int = 1024         # longest raw / edit in bars (learned positions): 1024 bars is > 30 min at 140 BPM
     max_offset: int = 32         # jumps of up to this many bars get their own learned score (loops, skips)
+    landing_bars: int = 16       # playing on from a bar to the raw's end misses the length by up to this many bars: a learned score each (0: none)
     context_bars: int = 3        # each bar enters the encoder with its neighbours (odd; 1: alone): a section starts where they differ
     dropout: float = 0.1
 
     def __post_init__(self):
         rules = {**{k: at_least(1) for k in ('n_features', 'd_model', 'n_heads', 'latent_dim', 'max_bars', 'max_offset')},
-                 **{k: at_least(0) for k in ('n_encoder_layers', 'n_decoder_layers')}, 'dropout': in_range(0, 1), 'context_bars': at_least(1)}
+                 **{k: at_least(0) for k in ('n_encoder_layers', 'n_decoder_layers', 'landing_bars')}, 'dropout': in_range(0, 1), 'context_bars': at_least(1)}
         extra = [] if not isinstance(self.d_model, int) or self.d_model % max(1, self.n_heads) == 0 else [f"d_model ({self.d_model}) must be a multiple of n_heads ({self.n_heads})"]
         if isinstance(self.context_bars, int) and self.context_bars % 2 == 0: extra.append(f"context_bars ({self.context_bars}) must be odd")
         check_fields(self, rules, extra)
@@ -209,6 +210,7 @@ class BarPointerNetwork(nn.Module):
         self.ln_out = nn.LayerNorm(d)
         self.query, self.key = nn.Linear(d, d), nn.Linear(d, d)
         self.offset = nn.Linear(d, 2 * config.max_offset + 1)
+        self.landing = nn.Linear(d, 2 * config.landing_bars + 1) if config.landing_bars else None
         self.stop = nn.Linear(d, 1)
         self.style_bank: dict[str, Tensor] = {}
 
@@ -230,6 +232,18 @@ class BarPointerNetwork(nn.Module):
         log_ratio = torch.log(length.float() / (bar_len * bar_mask).sum(1).float().clamp(min=1))[:, None]   # edit / raw length
         mu, logvar = self.posterior_head(torch.cat([masked_mean(h, played), masked_mean(enc, bar_mask), log_ratio], -1)).chunk(2, -1)
         return mu, logvar.clamp(-8, 8)
+
+# %% ../nbs/18_bars.ipynb #c27b875c
+def landing_gaps(bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
+                 bar_mask: Tensor,  # (B, N)
+                 played: Tensor,    # (B, S) frames of the edit before each step
+                 length: Tensor,    # (B,) frames the edit must have
+                ) -> Tensor:
+    "(B, S, N) median bars by which playing on from each raw bar to the raw's end overshoots the frames still to play (0: lands on the length)."
+    frames = (bar_len * bar_mask).float()
+    rest = frames.flip(1).cumsum(1).flip(1)                                              # (B, N) from each bar's start to the end
+    left = length.float()[:, None] - played                                              # (B, S)
+    return (rest[:, None, :] - left[..., None]) / median_bar_len(bar_len, bar_mask)[:, None, None]
 
 # %% ../nbs/18_bars.ipynb #73bb4c24
 @patch
@@ -256,13 +270,20 @@ def step_inputs(self: BarPointerNetwork, enc: Tensor, bar_mask: Tensor, bar_len:
 
 @patch
 def bar_scores(self: BarPointerNetwork, h: Tensor,   # (B, S, d) decoder outputs
-               enc: Tensor, bar_mask: Tensor, prev: Tensor) -> Tensor:
+               enc: Tensor, bar_mask: Tensor, bar_len: Tensor,
+               prev: Tensor,     # (B, S) raw bar played before each step, -1: none
+               played: Tensor,   # (B, S) frames of the edit before each step
+               length: Tensor,   # (B,) frames the edit must have
+              ) -> Tensor:
     "(B, S, N + 1) scores of each raw bar as the next one, and of STOP (last)."
-    N, R = enc.shape[1], self.config.max_offset
+    N, R, G = enc.shape[1], self.config.max_offset, self.config.landing_bars
     scores = torch.einsum('bsd,bnd->bsn', self.query(h), self.key(enc)) / math.sqrt(enc.shape[-1])
     offset = torch.arange(N, device=h.device) - prev[..., None] - 1                      # (B, S, N) 0: the next bar
     near = offset.abs() <= R
     scores = scores + self.offset(h).gather(-1, offset.clamp(-R, R) + R) * near
+    if G:                                                                                # gaps past G bars share the end scores
+        gap = landing_gaps(bar_len, bar_mask, played, length).round().long().clamp(-G, G)   # (B, S, N)
+        scores = scores + self.landing(h).gather(-1, gap + G)
     scores = scores.masked_fill(~bar_mask[:, None], -1e9)
     return torch.cat([scores, self.stop(h)], -1)
 
@@ -278,7 +299,7 @@ def decode(self: BarPointerNetwork, enc: Tensor, bar_mask: Tensor, bar_len: Tens
     S = x.shape[1]
     causal = torch.ones(S, S, dtype=torch.bool, device=x.device).triu(1)
     h = self.ln_out(self.decoder(x, enc, tgt_mask=causal, memory_key_padding_mask=~bar_mask))   # (B, S, d)
-    return self.bar_scores(h, enc, bar_mask, prev)
+    return self.bar_scores(h, enc, bar_mask, bar_len, prev, played, length)
 
 # %% ../nbs/18_bars.ipynb #a1bfdb1e
 def bar_losses(model: BarPointerNetwork, batch: BarBatch,
@@ -368,7 +389,7 @@ def next_bar_scores(model: BarPointerNetwork, enc: Tensor, b: BarBatch,
     if cache is not None:
         S, prev, played = prev.shape[1], prev[:, -1:], played[:, -1:]
         x = model.step_inputs(enc, b.bar_mask, b.bar_len, prev, played, b.length, z, first=S - 1)
-        scores = model.bar_scores(model.decode_step(x, b.bar_mask, cache), enc, b.bar_mask, prev)
+        scores = model.bar_scores(model.decode_step(x, b.bar_mask, cache), enc, b.bar_mask, b.bar_len, prev, played, b.length)
     else: scores = model.decode(enc, b.bar_mask, b.bar_len, prev, played, b.length, z)
     early = b.length[:, None] - played > median_bar_len(b.bar_len, b.bar_mask)[:, None] / 2    # (B, S)
     return torch.cat([scores[..., :-1], scores[..., -1:].masked_fill(early[..., None], -1e9)], -1)
@@ -496,7 +517,7 @@ def load_bar_model(path) -> BarPointerNetwork:
     "The bar model saved at `path`, in eval mode; `CheckpointError` naming the file if it is not one."
     ckpt = load_checkpoint(path)
     if ckpt.get('kind') != 'bars': raise CheckpointError(f"{path}: not a bar model checkpoint (a frame PointerNetwork? load it with PointerNetwork.from_checkpoint)")
-    try: model = BarPointerNetwork(BarModelConfig.from_dict(ckpt['config']))
+    try: model = BarPointerNetwork(BarModelConfig.from_dict({'landing_bars': 0, **ckpt['config']}))   # saved before the landing score: none
     except (TypeError, ValueError) as e: raise CheckpointError(f"{path}: config does not fit BarModelConfig: {e}") from None
     problems = state_dict_problems(model.state_dict(), ckpt['model_state_dict'])
     if problems: raise CheckpointError(f"{path}: weights do not match the stored config: " + '; '.join(problems[:5]))
@@ -507,17 +528,23 @@ def load_bar_model(path) -> BarPointerNetwork:
 # %% ../nbs/18_bars.ipynb #62daea20
 from dataclasses import replace
 
-def widen_inputs(model: BarPointerNetwork, n_features: int) -> BarPointerNetwork:
-    "`model` reading `n_features` per bar (at least its own): the new inputs start with zero weights, so its edits are unchanged."
-    old = model.config.n_features
-    if n_features < old: raise ValueError(f"widen_inputs: the model reads {old} features; {n_features} would drop some")
-    if n_features == old: return model
-    wide = BarPointerNetwork(replace(model.config, n_features=n_features)).to(device_of(model))
-    state = model.state_dict()
+def grow_model(model: BarPointerNetwork,
+               n_features: int,     # per-bar inputs to read (at least the model's own)
+               landing_bars: int,   # landing gaps to score (the model's own, or any where it has none)
+              ) -> BarPointerNetwork:
+    "`model` with more inputs and a landing score, both starting at zero weights, so its edits are unchanged."
+    old, cfg = model.config, replace(model.config, n_features=n_features, landing_bars=landing_bars)
+    if n_features < old.n_features: raise ValueError(f"grow_model: the model reads {old.n_features} features; {n_features} would drop some")
+    if old.landing_bars and landing_bars != old.landing_bars:
+        raise ValueError(f"grow_model: the model scores {old.landing_bars} landing bars; it cannot change to {landing_bars}")
+    if cfg == old: return model
+    grown, state = BarPointerNetwork(cfg).to(device_of(model)), model.state_dict()
     w = state['bar_in.weight']                                                      # (d, old, context_bars)
-    state['bar_in.weight'] = torch.cat([w, w.new_zeros(w.shape[0], n_features - old, w.shape[2])], 1)
-    wide.load_state_dict(state); wide.style_bank = dict(model.style_bank)
-    return wide.train(model.training)
+    state['bar_in.weight'] = torch.cat([w, w.new_zeros(w.shape[0], n_features - old.n_features, w.shape[2])], 1)
+    if grown.landing is not None and model.landing is None:
+        state.update({f'landing.{k}': torch.zeros_like(v) for k, v in grown.landing.state_dict().items()})
+    grown.load_state_dict(state); grown.style_bank = dict(model.style_bank)
+    return grown.train(model.training)
 
 # %% ../nbs/18_bars.ipynb #4fdecc2f
 @dataclass(frozen=True)
@@ -671,7 +698,7 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     if not train: raise ValueError(f"{', '.join(map(str, sources)) or 'fit_bars'}: no training pair on the bar grid")
     save_dir = Path(save_dir); save_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
-    model = (BarPointerNetwork(model_config) if init_from is None else widen_inputs(load_bar_model(init_from), model_config.n_features).train()).to(device)
+    model = (BarPointerNetwork(model_config) if init_from is None else grow_model(load_bar_model(init_from), model_config.n_features, model_config.landing_bars).train()).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched, start, best = _schedule(opt, config.steps), 0, [math.inf]   # best (1 - free-running F1, loss) so far
     probe, style_items = _every(val or train, config.free_running_pairs), _every(train, 256)
@@ -737,6 +764,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--d-model', type=int, default=BarModelConfig.d_model)
     p.add_argument('--dropout', type=float, default=BarModelConfig.dropout)
     p.add_argument('--context-bars', type=int, default=BarModelConfig.context_bars, help='bars each bar is read with (odd; default: %(default)s)')
+    p.add_argument('--landing-bars', type=int, default=BarModelConfig.landing_bars,
+                   help="landing gaps the pointer head scores (0: none; default: %(default)s)")
     p.add_argument('--noise', type=float, default=BarTrainConfig.noise, help='std of the noise on the (standardised) bar features')
     p.add_argument('--val-every', type=int, default=BarTrainConfig.val_every)
     p.add_argument('--redraw', type=float, default=BarTrainConfig.redraw,
@@ -757,7 +786,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg = BarTrainConfig(steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
                              free_running_pairs=a.free_running_pairs, redraw=a.redraw)
         t0 = time.time()
-        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, dropout=a.dropout, context_bars=a.context_bars), jobs=a.jobs,
+        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, dropout=a.dropout, context_bars=a.context_bars,
+                                                                    landing_bars=a.landing_bars), jobs=a.jobs,
                            resume=not a.fresh, progress=not a.no_progress, init_from=a.init_from, device=a.device)
     except (ValueError, CheckpointError, FileNotFoundError) as e:
         print(f"editptr-train-bars: {e}", file=sys.stderr); return 2
