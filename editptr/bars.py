@@ -115,7 +115,7 @@ class BarModelConfig(_DictConfig):
     latent_dim: int = 16         # edit-style VAE latent size
     max_bars: int = 1024         # longest raw / edit in bars (learned positions): 1024 bars is > 30 min at 140 BPM
     max_offset: int = 32         # jumps of up to this many bars get their own learned score (loops, skips)
-    landing_bars: int = 16       # playing on from a bar to the raw's end misses the length by up to this many bars: a learned score each (0: none)
+    landing_bars: int = 0        # > 0: a learned score for each landing gap up to this many bars (16 measured: not better, README)
     context_bars: int = 3        # each bar enters the encoder with its neighbours (odd; 1: alone): a section starts where they differ
     dropout: float = 0.1
 
@@ -698,7 +698,10 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     if not train: raise ValueError(f"{', '.join(map(str, sources)) or 'fit_bars'}: no training pair on the bar grid")
     save_dir = Path(save_dir); save_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
-    model = (BarPointerNetwork(model_config) if init_from is None else grow_model(load_bar_model(init_from), model_config.n_features, model_config.landing_bars).train()).to(device)
+    if init_from is None: model = BarPointerNetwork(model_config).to(device)
+    else:                                                       # landing_bars 0 keeps the model's own landing score
+        base = load_bar_model(init_from)
+        model = grow_model(base, model_config.n_features, model_config.landing_bars or base.config.landing_bars).train().to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched, start, best = _schedule(opt, config.steps), 0, [math.inf]   # best (1 - free-running F1, loss) so far
     probe, style_items = _every(val or train, config.free_running_pairs), _every(train, 256)
@@ -765,7 +768,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--dropout', type=float, default=BarModelConfig.dropout)
     p.add_argument('--context-bars', type=int, default=BarModelConfig.context_bars, help='bars each bar is read with (odd; default: %(default)s)')
     p.add_argument('--landing-bars', type=int, default=BarModelConfig.landing_bars,
-                   help="landing gaps the pointer head scores (0: none; default: %(default)s)")
+                   help="score each landing gap up to this many bars (0: none, or the --init-from model's; default: %(default)s)")
     p.add_argument('--noise', type=float, default=BarTrainConfig.noise, help='std of the noise on the (standardised) bar features')
     p.add_argument('--val-every', type=int, default=BarTrainConfig.val_every)
     p.add_argument('--redraw', type=float, default=BarTrainConfig.redraw,
