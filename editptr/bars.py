@@ -117,11 +117,12 @@ class BarModelConfig(_DictConfig):
     max_offset: int = 32         # jumps of up to this many bars get their own learned score (loops, skips)
     landing_bars: int = 0        # > 0: a learned score for each landing gap up to this many bars (16 measured: not better, README)
     context_bars: int = 3        # each bar enters the encoder with its neighbours (odd; 1: alone): a section starts where they differ
-    dropout: float = 0.1
+    dropout: float = 0.1           # residual and feed-forward paths
+    attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2-4x slower steps)
 
     def __post_init__(self):
         rules = {**{k: at_least(1) for k in ('n_features', 'd_model', 'n_heads', 'latent_dim', 'max_bars', 'max_offset')},
-                 **{k: at_least(0) for k in ('n_encoder_layers', 'n_decoder_layers', 'landing_bars')}, 'dropout': in_range(0, 1), 'context_bars': at_least(1)}
+                 **{k: at_least(0) for k in ('n_encoder_layers', 'n_decoder_layers', 'landing_bars')}, 'dropout': in_range(0, 1), 'attention_dropout': in_range(0, 1), 'context_bars': at_least(1)}
         extra = [] if not isinstance(self.d_model, int) or self.d_model % max(1, self.n_heads) == 0 else [f"d_model ({self.d_model}) must be a multiple of n_heads ({self.n_heads})"]
         if isinstance(self.context_bars, int) and self.context_bars % 2 == 0: extra.append(f"context_bars ({self.context_bars}) must be odd")
         check_fields(self, rules, extra)
@@ -177,14 +178,21 @@ def teacher_inputs(tokens: Tensor,    # (B, M) edit bars, -1 after the end
     return prev, played, targets.masked_fill(targets < 0, -100)
 
 # %% ../nbs/18_bars.ipynb #e36057ce
+def _with_attention_dropout(layer: nn.Module, p: float) -> nn.Module:
+    "`layer` with dropout `p` on its attention weights (torch's layers use the residual dropout there too)."
+    for m in layer.modules():
+        if isinstance(m, nn.MultiheadAttention): m.dropout = p
+    return layer
+
 def _encoder(cfg: BarModelConfig, n_layers: int) -> nn.TransformerEncoder:
     layer = nn.TransformerEncoderLayer(cfg.d_model, cfg.n_heads, 4 * cfg.d_model, cfg.dropout, batch_first=True, norm_first=True)
-    return nn.TransformerEncoder(layer, n_layers, enable_nested_tensor=False)
+    return nn.TransformerEncoder(_with_attention_dropout(layer, cfg.attention_dropout), n_layers, enable_nested_tensor=False)
 
 def _decoder(cfg: BarModelConfig) -> nn.TransformerDecoder:
     layer = nn.TransformerDecoderLayer(cfg.d_model, cfg.n_heads, 4 * cfg.d_model, cfg.dropout, batch_first=True, norm_first=True)
-    return nn.TransformerDecoder(layer, cfg.n_decoder_layers)
+    return nn.TransformerDecoder(_with_attention_dropout(layer, cfg.attention_dropout), cfg.n_decoder_layers)
 
+# %% ../nbs/18_bars.ipynb #88b9898b
 def median_bar_len(bar_len: Tensor, bar_mask: Tensor) -> Tensor:
     "(B,) median frames per bar of each song (padding left out)."
     return bar_len.float().masked_fill(~bar_mask, float('nan')).nanmedian(1).values
@@ -517,7 +525,8 @@ def load_bar_model(path) -> BarPointerNetwork:
     "The bar model saved at `path`, in eval mode; `CheckpointError` naming the file if it is not one."
     ckpt = load_checkpoint(path)
     if ckpt.get('kind') != 'bars': raise CheckpointError(f"{path}: not a bar model checkpoint (a frame PointerNetwork? load it with PointerNetwork.from_checkpoint)")
-    try: model = BarPointerNetwork(BarModelConfig.from_dict({'landing_bars': 0, **ckpt['config']}))   # saved before the landing score: none
+    before = {'landing_bars': 0, 'attention_dropout': ckpt['config'].get('dropout', BarModelConfig.dropout)}   # saved before these fields
+    try: model = BarPointerNetwork(BarModelConfig.from_dict({**before, **ckpt['config']}))
     except (TypeError, ValueError) as e: raise CheckpointError(f"{path}: config does not fit BarModelConfig: {e}") from None
     problems = state_dict_problems(model.state_dict(), ckpt['model_state_dict'])
     if problems: raise CheckpointError(f"{path}: weights do not match the stored config: " + '; '.join(problems[:5]))
@@ -765,7 +774,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--lr', type=float, default=BarTrainConfig.lr)
     p.add_argument('--seed', type=int, default=BarTrainConfig.seed)
     p.add_argument('--d-model', type=int, default=BarModelConfig.d_model)
-    p.add_argument('--dropout', type=float, default=BarModelConfig.dropout)
+    p.add_argument('--dropout', type=float, default=BarModelConfig.dropout, help='dropout of the residual and feed-forward paths')
+    p.add_argument('--attention-dropout', type=float, default=BarModelConfig.attention_dropout,
+                   help='dropout of the attention weights (default: %(default)s; above 0 training is 2-4x slower)')
     p.add_argument('--context-bars', type=int, default=BarModelConfig.context_bars, help='bars each bar is read with (odd; default: %(default)s)')
     p.add_argument('--landing-bars', type=int, default=BarModelConfig.landing_bars,
                    help="score each landing gap up to this many bars (0: none, or the --init-from model's; default: %(default)s)")
@@ -789,7 +800,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg = BarTrainConfig(steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
                              free_running_pairs=a.free_running_pairs, redraw=a.redraw)
         t0 = time.time()
-        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, dropout=a.dropout, context_bars=a.context_bars,
+        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars,
                                                                     landing_bars=a.landing_bars), jobs=a.jobs,
                            resume=not a.fresh, progress=not a.no_progress, init_from=a.init_from, device=a.device)
     except (ValueError, CheckpointError, FileNotFoundError) as e:

@@ -1,0 +1,95 @@
+"""One bar-model training step with and without dropout on the attention weights, side by side (markdown table).
+
+    python bench/train_step.py --corpus data/synth --corpus data/synth_big [--corpus ...] [--steps 20] [--redraw 0.5] \\
+        [--threads 1] [--out bench/results/train_step_cpu.md]
+
+The batches are the first --steps of a real training run (`fit_bars`'s draw: seed 0, batch 16, --redraw), collated
+once and saved; each variant then trains on them in a fresh process of its own (one warm-up step, then every batch
+in turn: forward, backward, gradient clipping, AdamW), so each has its own peak resident memory. Variants run
+A B A B and each reports the median CPU seconds per step of its two runs; CPU time is what the wall time is on an
+idle machine with --threads 1. The variants differ in `BarModelConfig.attention_dropout` only (0.1: the rate
+torch's layers used before the field existed, the residual dropout's; 0: the default).
+"""
+import argparse, json, resource, subprocess, sys, tempfile, time
+from pathlib import Path
+import numpy as np
+
+VARIANTS = {'attention dropout 0.1 (before)': 0.1, 'attention dropout 0 (now)': 0.0}
+
+
+def table(headers, rows):
+    return '\n'.join(['| ' + ' | '.join(headers) + ' |', '|' + '---|' * len(headers)] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows])
+
+
+def draw_batches(corpora, steps: int, redraw: float, batch_size: int = 16, seed: int = 0) -> list:
+    "The first `steps` batches `fit_bars` trains on (same draw), collated."
+    from editptr.bars import load_bar_items, collate_bars, redraw_edit, can_redraw
+    train, _ = load_bar_items(corpora, 'train', seed, progress=False, jobs=2)
+    batches = []
+    for step in range(1, steps + 1):
+        rng = np.random.default_rng([seed, step])
+        batch = [train[i] for i in rng.choice(len(train), min(batch_size, len(train)), replace=False)]
+        if redraw:
+            batch = [redraw_edit(it, int(rng.integers(2**31))) if can_redraw(it) and rng.random() < redraw else it for it in batch]
+        batches.append(collate_bars(batch))
+    return batches
+
+
+def worker(batches_path: str, attention_dropout: float, threads: int) -> dict:
+    "Train a fresh default bar model on the saved batches: CPU s of each step after a warm-up, and peak RSS."
+    import torch
+    from torch import nn
+    from editptr.bars import BarPointerNetwork, BarModelConfig, bar_losses
+    torch.set_num_threads(threads); torch.manual_seed(0)
+    batches = torch.load(batches_path, weights_only=False)
+    model = BarPointerNetwork(BarModelConfig(attention_dropout=attention_dropout)).train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
+    def step(b):
+        out = bar_losses(model, b, 1e-3, 0.1)
+        opt.zero_grad(); out['loss'].backward(); nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
+    step(batches[0])
+    seconds = []
+    for b in batches:
+        t = time.process_time(); step(b); seconds.append(time.process_time() - t)
+    return dict(seconds=seconds, peak_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--corpus', action='append', required=True)
+    ap.add_argument('--steps', type=int, default=20)
+    ap.add_argument('--redraw', type=float, default=0.5)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--out', default='bench/results/train_step_cpu.md')
+    ap.add_argument('--worker', nargs=2, metavar=('BATCHES', 'ATTENTION_DROPOUT'), help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    if a.worker:
+        print(json.dumps(worker(a.worker[0], float(a.worker[1]), a.threads))); return
+    import torch
+    batches = draw_batches(a.corpus, a.steps, a.redraw)
+    shapes = np.array([(b.feats.shape[1], b.tokens.shape[1]) for b in batches])   # (steps, 2) raw, edit bars (padded)
+    runs = {name: [] for name in VARIANTS}
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / 'batches.pt'; torch.save(batches, path)
+        for _ in range(2):
+            for name, p in VARIANTS.items():
+                cmd = [sys.executable, __file__, '--corpus', 'unused', '--threads', str(a.threads), '--worker', str(path), str(p)]
+                runs[name].append(json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[-1]))
+    base = np.median([np.mean(r['seconds']) for r in runs[next(iter(VARIANTS))]])
+    rows = []
+    for name, rs in runs.items():
+        per_step = np.median([np.mean(r['seconds']) for r in rs])
+        slowest = np.median([max(r['seconds']) for r in rs])
+        rows.append([name, f'{per_step:.2f}', f'{slowest:.2f}', f'{base / per_step:.2f}x', f"{max(r['peak_mib'] for r in rs):,.0f}"])
+    head = (f"# One bar-model training step, attention dropout 0.1 vs 0 (corpora {' + '.join(a.corpus)}; "
+            f"torch {torch.__version__}, {a.threads} thread(s), CPU time)\n\n"
+            f"The first {a.steps} batches of a training run (batch 16, redraw {a.redraw}): padded to {shapes[:, 0].min()}-{shapes[:, 0].max()} "
+            f"raw bars (median {np.median(shapes[:, 0]):.0f}) and {shapes[:, 1].min()}-{shapes[:, 1].max()} edit bars (median {np.median(shapes[:, 1]):.0f}); "
+            "median of two runs of each variant, run A B A B, each in a fresh process.\n\n")
+    text = head + table(['variant', 'CPU s / step (mean)', 'slowest step', 'speed-up', 'peak RSS MiB'], rows) + '\n'
+    print(text)
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True); Path(a.out).write_text(text)
+
+
+if __name__ == '__main__':
+    main()
