@@ -711,6 +711,7 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     else:                                                       # landing_bars 0 keeps the model's own landing score
         base = load_bar_model(init_from)
         model = grow_model(base, model_config.n_features, model_config.landing_bars or base.config.landing_bars).train().to(device)
+        model.config = replace(model.config, attention_dropout=model_config.attention_dropout); _with_attention_dropout(model, model.config.attention_dropout)   # this run's
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched, start, best = _schedule(opt, config.steps), 0, [math.inf]   # best (1 - free-running F1, loss) so far
     probe, style_items = _every(val or train, config.free_running_pairs), _every(train, 256)
