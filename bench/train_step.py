@@ -3,9 +3,9 @@
     python bench/train_step.py --corpus data/synth --corpus data/synth_big [--corpus ...] [--steps 20] [--redraw 0.5] \\
         [--threads 1] [--out bench/results/train_step_cpu.md]
 
-The batches are the first --steps of a real training run (`fit_bars`'s draw: seed 0, batch 16, --redraw), collated
+The batches are the first --steps of a real training run (`draw_batch`, as `fit_bars` draws: seed 0, batch 16, --redraw), collated
 once and saved; each variant then trains on them in a fresh process of its own (one warm-up step, then every batch
-in turn: forward, backward, gradient clipping, AdamW), so each has its own peak resident memory. Variants run
+in turn: `train_step`, as `fit_bars` runs it), so each has its own peak resident memory. Variants run
 A B A B and each reports the median CPU seconds per step of its two runs; CPU time is what the wall time is on an
 idle machine with --threads 1. The variants differ in `BarModelConfig.attention_dropout` only (0.1: the rate
 torch's layers used before the field existed, the residual dropout's; 0: the default).
@@ -13,44 +13,31 @@ torch's layers used before the field existed, the residual dropout's; 0: the def
 import argparse, json, resource, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np
+from bar_model import table   # the bench's markdown table (bench/ is on sys.path when run as a script)
 
 VARIANTS = {'attention dropout 0.1 (before)': 0.1, 'attention dropout 0 (now)': 0.0}
 
 
-def table(headers, rows):
-    return '\n'.join(['| ' + ' | '.join(headers) + ' |', '|' + '---|' * len(headers)] + ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows])
-
-
-def draw_batches(corpora, steps: int, redraw: float, batch_size: int = 16, seed: int = 0) -> list:
-    "The first `steps` batches `fit_bars` trains on (same draw), collated."
-    from editptr.bars import load_bar_items, collate_bars, redraw_edit, can_redraw
-    train, _ = load_bar_items(corpora, 'train', seed, progress=False, jobs=2)
-    batches = []
-    for step in range(1, steps + 1):
-        rng = np.random.default_rng([seed, step])
-        batch = [train[i] for i in rng.choice(len(train), min(batch_size, len(train)), replace=False)]
-        if redraw:
-            batch = [redraw_edit(it, int(rng.integers(2**31))) if can_redraw(it) and rng.random() < redraw else it for it in batch]
-        batches.append(collate_bars(batch))
-    return batches
+def draw_batches(corpora, steps: int, redraw: float) -> list:
+    "The first `steps` batches of a default training run (`draw_batch`: seed 0, batch 16), collated."
+    from editptr.bars import BarTrainConfig, load_bar_items, collate_bars, draw_batch
+    config = BarTrainConfig(redraw=redraw)
+    train, _ = load_bar_items(corpora, 'train', config.seed, progress=False, jobs=2)
+    return [collate_bars(draw_batch(train, config, step)) for step in range(1, steps + 1)]
 
 
 def worker(batches_path: str, attention_dropout: float, threads: int) -> dict:
     "Train a fresh default bar model on the saved batches: CPU s of each step after a warm-up, and peak RSS."
     import torch
-    from torch import nn
-    from editptr.bars import BarPointerNetwork, BarModelConfig, bar_losses
+    from editptr.bars import BarPointerNetwork, BarModelConfig, BarTrainConfig, train_step
     torch.set_num_threads(threads); torch.manual_seed(0)
-    batches = torch.load(batches_path, weights_only=False)
+    batches, config = torch.load(batches_path, weights_only=False), BarTrainConfig()
     model = BarPointerNetwork(BarModelConfig(attention_dropout=attention_dropout)).train()
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
-    def step(b):
-        out = bar_losses(model, b, 1e-3, 0.1)
-        opt.zero_grad(); out['loss'].backward(); nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
-    step(batches[0])
+    opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    train_step(model, opt, batches[0], config)                       # warm-up
     seconds = []
     for b in batches:
-        t = time.process_time(); step(b); seconds.append(time.process_time() - t)
+        t = time.process_time(); train_step(model, opt, b, config); seconds.append(time.process_time() - t)
     return dict(seconds=seconds, peak_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 

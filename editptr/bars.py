@@ -21,7 +21,8 @@ __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE',
            'BarPointerNetwork', 'landing_gaps', 'bar_losses', 'DecoderCache', 'edit_of', 'next_bar_scores',
            'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z',
            'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'grow_model', 'BarTrainConfig', 'load_bar_items',
-           'can_redraw', 'redraw_edit', 'bar_validation', 'free_running_validation', 'fit_bars', 'train_bars', 'main']
+           'can_redraw', 'redraw_edit', 'bar_validation', 'free_running_validation', 'draw_batch', 'train_step',
+           'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -118,7 +119,7 @@ class BarModelConfig(_DictConfig):
     landing_bars: int = 0        # > 0: a learned score for each landing gap up to this many bars (16 measured: not better, README)
     context_bars: int = 3        # each bar enters the encoder with its neighbours (odd; 1: alone): a section starts where they differ
     dropout: float = 0.1           # residual and feed-forward paths
-    attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2-4x slower steps)
+    attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2.4x slower steps)
 
     def __post_init__(self):
         rules = {**{k: at_least(1) for k in ('n_features', 'd_model', 'n_heads', 'latent_dim', 'max_bars', 'max_offset')},
@@ -540,9 +541,11 @@ from dataclasses import replace
 def grow_model(model: BarPointerNetwork,
                n_features: int,     # per-bar inputs to read (at least the model's own)
                landing_bars: int,   # landing gaps to score (the model's own, or any where it has none)
+               attention_dropout: float | None = None,   # a training setting (no weights); None: the model's own
               ) -> BarPointerNetwork:
     "`model` with more inputs and a landing score, both starting at zero weights, so its edits are unchanged."
-    old, cfg = model.config, replace(model.config, n_features=n_features, landing_bars=landing_bars)
+    old, cfg = model.config, replace(model.config, n_features=n_features, landing_bars=landing_bars,
+                                     attention_dropout=model.config.attention_dropout if attention_dropout is None else attention_dropout)
     if n_features < old.n_features: raise ValueError(f"grow_model: the model reads {old.n_features} features; {n_features} would drop some")
     if old.landing_bars and landing_bars != old.landing_bars:
         raise ValueError(f"grow_model: the model scores {old.landing_bars} landing bars; it cannot change to {landing_bars}")
@@ -688,6 +691,21 @@ def _add_style_bank(path: Path, train: list[dict], device: str = 'cpu'):
     ckpt['style_bank'] = {k: v.detach().cpu() for k, v in build_bar_style_bank(model, train).items()}
     atomic_save(ckpt, path)
 
+# %% ../nbs/18_bars.ipynb #ac0b7453
+def draw_batch(train: list[dict], config: BarTrainConfig, step: int) -> list[dict]:
+    "The bar items of training step `step`: `config.batch_size` drawn by (seed, step), rule-made edits redrawn at `config.redraw`."
+    rng = np.random.default_rng([config.seed, step])
+    batch = [train[i] for i in rng.choice(len(train), min(config.batch_size, len(train)), replace=False)]
+    if not config.redraw: return batch
+    return [redraw_edit(it, int(rng.integers(2**31))) if can_redraw(it) and rng.random() < config.redraw else it for it in batch]
+
+def train_step(model: BarPointerNetwork, opt: torch.optim.Optimizer, batch: BarBatch, config: BarTrainConfig) -> dict[str, Tensor]:
+    "One optimizer step on `batch`: `bar_losses` (config's KL weight and feature noise), gradient norm clipped to 1."
+    out = bar_losses(model, batch, config.kl_weight, config.noise)
+    opt.zero_grad(); out['loss'].backward()
+    nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
+    return out
+
 # %% ../nbs/18_bars.ipynb #50d2bf5f
 def fit_bars(train: list[dict],                          # bar items to learn from (`load_bar_items`)
              val: list[dict],                            # bar items to validate on (empty: the training items)
@@ -710,8 +728,8 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     if init_from is None: model = BarPointerNetwork(model_config).to(device)
     else:                                                       # landing_bars 0 keeps the model's own landing score
         base = load_bar_model(init_from)
-        model = grow_model(base, model_config.n_features, model_config.landing_bars or base.config.landing_bars).train().to(device)
-        model.config = replace(model.config, attention_dropout=model_config.attention_dropout); _with_attention_dropout(model, model.config.attention_dropout)   # this run's
+        model = grow_model(base, model_config.n_features, model_config.landing_bars or base.config.landing_bars,
+                           model_config.attention_dropout).train().to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched, start, best = _schedule(opt, config.steps), 0, [math.inf]   # best (1 - free-running F1, loss) so far
     probe, style_items = _every(val or train, config.free_running_pairs), _every(train, 256)
@@ -723,13 +741,7 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     model.train()
     for step in bar:
         torch.manual_seed(config.seed * 1_000_003 + step)          # dropout and noise of this step: a resumed run repeats them
-        rng = np.random.default_rng([config.seed, step])
-        batch = [train[i] for i in rng.choice(len(train), min(config.batch_size, len(train)), replace=False)]
-        if config.redraw:
-            batch = [redraw_edit(it, int(rng.integers(2**31))) if can_redraw(it) and rng.random() < config.redraw else it for it in batch]
-        out = bar_losses(model, collate_bars(batch).to(device), config.kl_weight, config.noise)
-        opt.zero_grad(); out['loss'].backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step(); sched.step()
+        out = train_step(model, opt, collate_bars(draw_batch(train, config, step)).to(device), config); sched.step()
         bar.set_postfix(loss=f"{out['pointer_loss'].item():.3f}")
         if step % config.val_every == 0 or step == end:
             metrics = {f'val_{k}': v for k, v in bar_validation(model, val or train).items()}
@@ -777,7 +789,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--d-model', type=int, default=BarModelConfig.d_model)
     p.add_argument('--dropout', type=float, default=BarModelConfig.dropout, help='dropout of the residual and feed-forward paths')
     p.add_argument('--attention-dropout', type=float, default=BarModelConfig.attention_dropout,
-                   help='dropout of the attention weights (default: %(default)s; above 0 training is 2-4x slower)')
+                   help='dropout of the attention weights (default: %(default)s; above 0 a training step is about 2.4x slower)')
     p.add_argument('--context-bars', type=int, default=BarModelConfig.context_bars, help='bars each bar is read with (odd; default: %(default)s)')
     p.add_argument('--landing-bars', type=int, default=BarModelConfig.landing_bars,
                    help="score each landing gap up to this many bars (0: none, or the --init-from model's; default: %(default)s)")
