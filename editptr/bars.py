@@ -15,14 +15,14 @@ from fastcore.basics import patch
 from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
-__all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT',
-           'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features', 'structure_features',
-           'bar_item', 'BarModelConfig', 'BarBatch', 'device_of', 'collate_bars', 'teacher_inputs', 'median_bar_len',
-           'BarPointerNetwork', 'landing_gaps', 'bar_losses', 'DecoderCache', 'edit_of', 'next_bar_scores',
-           'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z',
-           'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'grow_model', 'BarTrainConfig', 'load_bar_items',
-           'can_redraw', 'redraw_edit', 'bar_validation', 'free_running_validation', 'draw_batch', 'train_step',
-           'fit_bars', 'train_bars', 'main']
+__all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_PLAN', 'BEAM_WIDTH',
+           'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features',
+           'structure_features', 'bar_item', 'BarModelConfig', 'BarBatch', 'device_of', 'collate_bars',
+           'teacher_inputs', 'median_bar_len', 'plan_features', 'BarPointerNetwork', 'landing_gaps', 'bar_losses',
+           'DecoderCache', 'edit_of', 'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob',
+           'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model', 'is_bar_checkpoint',
+           'load_bar_model', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit',
+           'bar_validation', 'free_running_validation', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -105,6 +105,7 @@ def bar_item(item: dict) -> dict:
 
 # %% ../nbs/18_bars.ipynb #bb4f8069
 N_BUDGET = 7   # length features the decoder reads at each step (`BarPointerNetwork.decode`)
+N_PLAN = 6     # length features each raw bar is encoded with (`plan_features`), where the config asks for them
 
 @dataclass(frozen=True)
 class BarModelConfig(_DictConfig):
@@ -120,6 +121,7 @@ class BarModelConfig(_DictConfig):
     context_bars: int = 3        # each bar enters the encoder with its neighbours (odd; 1: alone): a section starts where they differ
     dropout: float = 0.1           # residual and feed-forward paths
     attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2.4x slower steps)
+    encoder_length: bool = False   # the encoder reads the edit's length, so it can plan which bars to drop or repeat before decoding
 
     def __post_init__(self):
         rules = {**{k: at_least(1) for k in ('n_features', 'd_model', 'n_heads', 'latent_dim', 'max_bars', 'max_offset')},
@@ -198,6 +200,19 @@ def median_bar_len(bar_len: Tensor, bar_mask: Tensor) -> Tensor:
     "(B,) median frames per bar of each song (padding left out)."
     return bar_len.float().masked_fill(~bar_mask, float('nan')).nanmedian(1).values
 
+def plan_features(bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
+                  bar_mask: Tensor,  # (B, N)
+                  length: Tensor,    # (B,) frames the edit must have
+                 ) -> Tensor:
+    "(B, N, N_PLAN) each raw bar against the edit's length: the edit / raw ratio, the raw's surplus in median bars, the bar's start in edit lengths, and how far playing on from it to the raw's end overshoots the length."
+    frames = (bar_len * bar_mask).float()
+    raw, L, bar = frames.sum(1, keepdim=True), length.float()[:, None], median_bar_len(bar_len, bar_mask)[:, None]   # (B, 1)
+    start, rest = frames.cumsum(1) - frames, frames.flip(1).cumsum(1).flip(1)           # (B, N) frames before / from each bar
+    surplus, overshoot = ((raw - L) / bar).expand_as(frames), (rest - L) / bar          # (B, N) in median bars
+    plan = torch.stack([(L / raw).expand_as(frames), surplus.clamp(-64, 64) / 8, surplus.clamp(-8, 8) / 2,
+                        (start / L).clamp(max=4), overshoot.clamp(-64, 64) / 8, overshoot.clamp(-8, 8) / 2], -1)
+    return plan * bar_mask[..., None]
+
 def _gather(x: Tensor, index: Tensor) -> Tensor:
     "(B, S, d) rows `index` (B, S) of x (B, N, d); negative indices read row 0."
     return x.gather(1, index.clamp(min=0)[..., None].expand(-1, -1, x.shape[-1]))
@@ -208,6 +223,7 @@ class BarPointerNetwork(nn.Module):
         super().__init__()
         self.config, d = config, config.d_model
         self.bar_in = nn.Conv1d(config.n_features, d, config.context_bars, padding=config.context_bars // 2)   # a bar and its neighbours
+        self.plan_in = nn.Linear(N_PLAN, d) if config.encoder_length else None
         self.position = nn.Embedding(config.max_bars, d)
         self.encoder = _encoder(config, config.n_encoder_layers)
         self.edit_encoder = _encoder(config, 1)
@@ -227,11 +243,12 @@ class BarPointerNetwork(nn.Module):
         if n > self.config.max_bars: raise ValueError(f"{n} bars: this model reads at most max_bars={self.config.max_bars}")
         return self.position(torch.arange(n, device=self.position.weight.device))   # (n, d)
 
-    def encode(self, feats: Tensor, bar_mask: Tensor) -> Tensor:
-        "(B, N, d) the raw's bars in context."
+    def encode(self, feats: Tensor, bar_mask: Tensor, bar_len: Tensor, length: Tensor) -> Tensor:
+        "(B, N, d) the raw's bars in context (and against the edit's `length` (B,), where the config says so)."
         n = self.config.n_features
         if feats.shape[-1] < n: raise ValueError(f"this bar model reads {n} features per bar; the items have {feats.shape[-1]}")
         x = self.bar_in(feats[..., :n].transpose(1, 2)).transpose(1, 2)                    # (B, N, d)
+        if self.plan_in is not None: x = x + self.plan_in(plan_features(bar_len, bar_mask, length))
         return self.encoder(x + self.positions(feats.shape[1]), src_key_padding_mask=~bar_mask)
 
     def posterior(self, enc: Tensor, bar_mask: Tensor, bar_len: Tensor, tokens: Tensor, length: Tensor) -> tuple[Tensor, Tensor]:
@@ -320,7 +337,7 @@ def bar_losses(model: BarPointerNetwork, batch: BarBatch,
     feats = batch.feats
     if noise:                                   # on the mel only (the sections are exact); padding stays 0
         feats = feats.clone(); feats[..., :N_AUDIO_FEATURES] += noise * torch.randn_like(feats[..., :N_AUDIO_FEATURES]) * batch.bar_mask[..., None]
-    enc = model.encode(feats, batch.bar_mask)
+    enc = model.encode(feats, batch.bar_mask, batch.bar_len, batch.length)
     mu, logvar = model.posterior(enc, batch.bar_mask, batch.bar_len, batch.tokens, batch.length)
     prev, played, targets = teacher_inputs(batch.tokens, batch.bar_len)
     logits = model.decode(enc, batch.bar_mask, batch.bar_len, prev, played, batch.length, reparameterize(mu, logvar) if sample else mu)
@@ -415,7 +432,7 @@ def generate_bars(model: BarPointerNetwork,
     with eval_mode(model):
         dev = device_of(model)
         b, z = collate_bars([{**it, 'tokens': None} for it in items]).to(dev), z.to(dev)
-        enc, (B, N) = model.encode(b.feats, b.bar_mask), b.bar_mask.shape
+        enc, (B, N) = model.encode(b.feats, b.bar_mask, b.bar_len, b.length), b.bar_mask.shape
         prev = torch.full((B, 1), -1, dtype=torch.long, device=dev); played = torch.zeros(B, 1, device=dev)
         done, cache = torch.zeros(B, dtype=torch.bool, device=dev), model.start_cache(enc) if use_cache else None
         for _ in range(model.config.max_bars - 1):
@@ -448,7 +465,7 @@ def beam_bars(model: BarPointerNetwork,
     with eval_mode(model):
         dev = device_of(model)
         b, z = collate_bars([{**item, 'tokens': None}]).to(dev), z.to(dev)
-        enc, N, L = model.encode(b.feats, b.bar_mask), b.bar_mask.shape[1], int(item['length'])
+        enc, N, L = model.encode(b.feats, b.bar_mask, b.bar_len, b.length), b.bar_mask.shape[1], int(item['length'])
         bar_len = [int(n) for n in item['bar_len']]
         off = lambda frames: length_weight * abs(L - frames) / float(np.median(bar_len))    # whole bars land on L: no cost
         beams, finished = [([], 0, 0.0)], []                                        # (tokens, frames played, log-prob)
@@ -483,7 +500,7 @@ def edit_log_prob(model: BarPointerNetwork,
     with eval_mode(model):
         b = collate_bars([{**item, 'tokens': np.asarray(tokens, np.int64)}]).to(device_of(model))
         prev, played, _ = teacher_inputs(b.tokens, b.bar_len)
-        scores = next_bar_scores(model, model.encode(b.feats, b.bar_mask), b, prev, played, z.to(b.feats.device))[0].cpu()   # (M + 1, N + 1)
+        scores = next_bar_scores(model, model.encode(b.feats, b.bar_mask, b.bar_len, b.length), b, prev, played, z.to(b.feats.device))[0].cpu()   # (M + 1, N + 1)
         return scores.log_softmax(-1)[torch.arange(len(tokens)), torch.as_tensor(tokens)].sum().item()
 
 # %% ../nbs/18_bars.ipynb #e95ee3d9
@@ -494,7 +511,7 @@ def posterior_means(model: BarPointerNetwork, items: list[dict], batch_size: int
         out = []
         for i in range(0, len(items), batch_size):
             b = collate_bars(items[i:i + batch_size]).to(device_of(model))
-            out.append(model.posterior(model.encode(b.feats, b.bar_mask), b.bar_mask, b.bar_len, b.tokens, b.length)[0].cpu())
+            out.append(model.posterior(model.encode(b.feats, b.bar_mask, b.bar_len, b.length), b.bar_mask, b.bar_len, b.tokens, b.length)[0].cpu())
     return torch.cat(out) if out else torch.zeros(0, model.config.latent_dim)
 
 def build_bar_style_bank(model: BarPointerNetwork, items: list[dict]) -> dict[str, Tensor]:
@@ -526,7 +543,7 @@ def load_bar_model(path) -> BarPointerNetwork:
     "The bar model saved at `path`, in eval mode; `CheckpointError` naming the file if it is not one."
     ckpt = load_checkpoint(path)
     if ckpt.get('kind') != 'bars': raise CheckpointError(f"{path}: not a bar model checkpoint (a frame PointerNetwork? load it with PointerNetwork.from_checkpoint)")
-    before = {'landing_bars': 0, 'attention_dropout': ckpt['config'].get('dropout', BarModelConfig.dropout)}   # saved before these fields
+    before = {'landing_bars': 0, 'encoder_length': False, 'attention_dropout': ckpt['config'].get('dropout', BarModelConfig.dropout)}   # saved before these fields
     try: model = BarPointerNetwork(BarModelConfig.from_dict({**before, **ckpt['config']}))
     except (TypeError, ValueError) as e: raise CheckpointError(f"{path}: config does not fit BarModelConfig: {e}") from None
     problems = state_dict_problems(model.state_dict(), ckpt['model_state_dict'])
@@ -787,12 +804,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--lr', type=float, default=BarTrainConfig.lr)
     p.add_argument('--seed', type=int, default=BarTrainConfig.seed)
     p.add_argument('--d-model', type=int, default=BarModelConfig.d_model)
+    p.add_argument('--encoder-layers', type=int, default=BarModelConfig.n_encoder_layers)
+    p.add_argument('--decoder-layers', type=int, default=BarModelConfig.n_decoder_layers)
     p.add_argument('--dropout', type=float, default=BarModelConfig.dropout, help='dropout of the residual and feed-forward paths')
     p.add_argument('--attention-dropout', type=float, default=BarModelConfig.attention_dropout,
                    help='dropout of the attention weights (default: %(default)s; above 0 a training step is about 2.4x slower)')
     p.add_argument('--context-bars', type=int, default=BarModelConfig.context_bars, help='bars each bar is read with (odd; default: %(default)s)')
     p.add_argument('--landing-bars', type=int, default=BarModelConfig.landing_bars,
                    help="score each landing gap up to this many bars (0: none, or the --init-from model's; default: %(default)s)")
+    p.add_argument('--encoder-length', action=argparse.BooleanOptionalAction, default=BarModelConfig.encoder_length,
+                   help="encode each raw bar against the edit's length (default: %(default)s)")
     p.add_argument('--noise', type=float, default=BarTrainConfig.noise, help='std of the noise on the (standardised) bar features')
     p.add_argument('--val-every', type=int, default=BarTrainConfig.val_every)
     p.add_argument('--redraw', type=float, default=BarTrainConfig.redraw,
@@ -813,7 +834,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg = BarTrainConfig(steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
                              free_running_pairs=a.free_running_pairs, redraw=a.redraw)
         t0 = time.time()
-        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars,
+        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length,
                                                                     landing_bars=a.landing_bars), jobs=a.jobs,
                            resume=not a.fresh, progress=not a.no_progress, init_from=a.init_from, device=a.device)
     except (ValueError, CheckpointError, FileNotFoundError) as e:
