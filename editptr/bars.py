@@ -69,18 +69,19 @@ def bar_features(raw_mel: np.ndarray,   # (n_mels, T_raw) log-mel; n_mels a mult
 # %% ../nbs/18_bars.ipynb #8b33a8be
 N_AUDIO_FEATURES = N_SLICES * N_BANDS + 1   # `bar_features` columns
 N_LABELS = 8                                # section labels told apart (by first appearance); later ones share a column
-N_STRUCTURE = 9 + N_LABELS + 1 + 2          # `structure_features` columns
+N_STRUCTURE = 9 + N_LABELS + 1 + 2 + 3      # `structure_features` columns
 
 def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
                        sections,            # [(label, start_frame, end_frame), ...] in order, covering the raw; None: unknown
                       ) -> np.ndarray:
-    "(n_bars, N_STRUCTURE) float32: known, first, last, place in section, its length, repeat, repeated later, label count, section place, label one-hot, closeness to the first and to the last section; zeros when unknown."
+    "(n_bars, N_STRUCTURE) float32: known, first, last, place in section, its length, repeat, repeated later, label count, section place, label one-hot, closeness to the first and to the last section, sections as long later and in all, bars of repeats later; zeros when unknown."
     out = np.zeros((len(lines) - 1, N_STRUCTURE), np.float32)
     if not sections: return out
     labels = [s[0] for s in sections]
     ids = {l: i for i, l in enumerate(dict.fromkeys(labels))}               # by first appearance
     sec = (np.searchsorted([s[1] for s in sections], lines[:-1], side='right') - 1).clip(0)   # (n_bars,) section of each bar
-    K = len(sections)
+    K, n_bars = len(sections), np.bincount(sec, minlength=len(sections))     # bars of each section
+    repeat = np.array([lab in labels[:k] for k, lab in enumerate(labels)])
     for k, lab in enumerate(labels):
         bars = np.flatnonzero(sec == k)
         if not len(bars): continue
@@ -88,7 +89,9 @@ def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
         out[bars, :9] = [1, 0, 0, 0, np.log2(m) / 3, lab in labels[:k], lab in labels[k + 1:], np.log1p(labels.count(lab)) / 2, k / max(K - 1, 1)]
         out[bars[0], 1], out[bars[-1], 2], out[bars, 3] = 1, 1, np.arange(m) / m
         out[bars, 9 + min(ids[lab], N_LABELS)] = 1
-        out[bars, -2:] = 1 / (1 + k), 1 / (K - k)                       # 1 in the first / last section, 1/2 in the next, ...
+        out[bars, 18:20] = 1 / (1 + k), 1 / (K - k)                     # 1 in the first / last section, 1/2 in the next, ...
+        out[bars, 20:] = (np.log1p((n_bars[k + 1:] >= m).sum()) / 2, np.log1p((n_bars >= m).sum() - 1) / 2,
+                          np.log1p(n_bars[k + 1:][repeat[k + 1:]].sum()) / 4)  # where it ranks by length; how much repetition follows
     return out
 
 # %% ../nbs/18_bars.ipynb #8cc3d98a
@@ -121,7 +124,7 @@ class BarModelConfig(_DictConfig):
     context_bars: int = 3        # each bar enters the encoder with its neighbours (odd; 1: alone): a section starts where they differ
     dropout: float = 0.1           # residual and feed-forward paths
     attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2.4x slower steps)
-    encoder_length: bool = False   # the encoder reads the edit's length, so it can plan which bars to drop or repeat before decoding
+    encoder_length: bool = True    # the encoder reads the edit's length, so it can plan which bars to drop or repeat before decoding
 
     def __post_init__(self):
         rules = {**{k: at_least(1) for k in ('n_features', 'd_model', 'n_heads', 'latent_dim', 'max_bars', 'max_offset')},
