@@ -220,6 +220,7 @@ def _gather(x: Tensor, index: Tensor) -> Tensor:
     "(B, S, d) rows `index` (B, S) of x (B, N, d); negative indices read row 0."
     return x.gather(1, index.clamp(min=0)[..., None].expand(-1, -1, x.shape[-1]))
 
+# %% ../nbs/18_bars.ipynb #c8129f6a
 class BarPointerNetwork(nn.Module):
     "Pointer network over bars: encoder over the raw's bars, edit-style VAE, causal decoder, pointer + STOP head."
     def __init__(self, config: BarModelConfig = BarModelConfig()):
