@@ -86,7 +86,7 @@ def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
         bars = np.flatnonzero(sec == k)
         if not len(bars): continue
         m = len(bars)
-        out[bars, :9] = [1, 0, 0, 0, np.log2(m) / 3, lab in labels[:k], lab in labels[k + 1:], np.log1p(labels.count(lab)) / 2, k / max(K - 1, 1)]
+        out[bars, :9] = [1, 0, 0, 0, np.log2(m) / 3, repeat[k], lab in labels[k + 1:], np.log1p(labels.count(lab)) / 2, k / max(K - 1, 1)]
         out[bars[0], 1], out[bars[-1], 2], out[bars, 3] = 1, 1, np.arange(m) / m
         out[bars, 9 + min(ids[lab], N_LABELS)] = 1
         out[bars, 18:20] = 1 / (1 + k), 1 / (K - k)                     # 1 in the first / last section, 1/2 in the next, ...
