@@ -6,7 +6,7 @@
 from __future__ import annotations
 import math, time
 from contextlib import nullcontext
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache, partial
 from pathlib import Path
 import numpy as np
@@ -18,11 +18,12 @@ from .metrics import bar_lines, free_running_metrics
 __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_PLAN', 'BEAM_WIDTH',
            'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features',
            'structure_features', 'bar_item', 'BarModelConfig', 'BarBatch', 'device_of', 'collate_bars',
-           'teacher_inputs', 'median_bar_len', 'plan_features', 'BarPointerNetwork', 'landing_gaps', 'bar_losses',
-           'DecoderCache', 'edit_of', 'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob',
+           'teacher_inputs', 'median_bar_len', 'landing_gaps', 'section_frames', 'plan_features', 'BarPointerNetwork',
+           'bar_losses', 'DecoderCache', 'edit_of', 'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob',
            'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model', 'is_bar_checkpoint',
            'load_bar_model', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit',
-           'bar_validation', 'free_running_validation', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
+           'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars',
+           'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -108,7 +109,7 @@ def bar_item(item: dict) -> dict:
 
 # %% ../nbs/18_bars.ipynb #bb4f8069
 N_BUDGET = 7   # length features the decoder reads at each step (`BarPointerNetwork.decode`)
-N_PLAN = 6     # length features each raw bar is encoded with (`plan_features`), where the config asks for them
+N_PLAN = 8     # length features each raw bar is encoded with (`plan_features`), where the config asks for them
 
 @dataclass(frozen=True)
 class BarModelConfig(_DictConfig):
@@ -125,10 +126,12 @@ class BarModelConfig(_DictConfig):
     dropout: float = 0.1           # residual and feed-forward paths
     attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2.4x slower steps)
     encoder_length: bool = True    # the encoder reads the edit's length, so it can plan which bars to drop or repeat before decoding
+    n_plan: int = N_PLAN           # length features it reads (`plan_features`' first n_plan: 6 reads no section loops)
 
     def __post_init__(self):
         rules = {**{k: at_least(1) for k in ('n_features', 'd_model', 'n_heads', 'latent_dim', 'max_bars', 'max_offset')},
-                 **{k: at_least(0) for k in ('n_encoder_layers', 'n_decoder_layers', 'landing_bars')}, 'dropout': in_range(0, 1), 'attention_dropout': in_range(0, 1), 'context_bars': at_least(1)}
+                 **{k: at_least(0) for k in ('n_encoder_layers', 'n_decoder_layers', 'landing_bars')}, 'dropout': in_range(0, 1), 'attention_dropout': in_range(0, 1), 'context_bars': at_least(1),
+                 'n_plan': in_range(1, N_PLAN + 1)}
         extra = [] if not isinstance(self.d_model, int) or self.d_model % max(1, self.n_heads) == 0 else [f"d_model ({self.d_model}) must be a multiple of n_heads ({self.n_heads})"]
         if isinstance(self.context_bars, int) and self.context_bars % 2 == 0: extra.append(f"context_bars ({self.context_bars}) must be odd")
         check_fields(self, rules, extra)
@@ -203,17 +206,45 @@ def median_bar_len(bar_len: Tensor, bar_mask: Tensor) -> Tensor:
     "(B,) median frames per bar of each song (padding left out)."
     return bar_len.float().masked_fill(~bar_mask, float('nan')).nanmedian(1).values
 
-def plan_features(bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
-                  bar_mask: Tensor,  # (B, N)
-                  length: Tensor,    # (B,) frames the edit must have
+def landing_gaps(bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
+                 bar_mask: Tensor,  # (B, N)
+                 played: Tensor,    # (B, S) frames of the edit before each step
+                 length: Tensor,    # (B,) frames the edit must have
+                ) -> Tensor:
+    "(B, S, N) median bars by which playing on from each raw bar to the raw's end overshoots the frames still to play (0: lands on the length)."
+    frames = (bar_len * bar_mask).float()
+    rest = frames.flip(1).cumsum(1).flip(1)                                              # (B, N) from each bar's start to the end
+    left = length.float()[:, None] - played                                              # (B, S)
+    return (rest[:, None, :] - left[..., None]) / median_bar_len(bar_len, bar_mask)[:, None, None]
+
+# %% ../nbs/18_bars.ipynb #ca519587
+def section_frames(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the mel's, then `structure_features`
+                   bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
+                   bar_mask: Tensor,  # (B, N)
+                  ) -> Tensor:
+    "(B, N) frames of the section each raw bar is in (0 where the sections are unknown)."
+    if feats.shape[-1] < N_AUDIO_FEATURES + 2: return torch.zeros_like(bar_len, dtype=torch.float)
+    known = (feats[..., N_AUDIO_FEATURES] > 0.5) & bar_mask                             # structure column 0: sections known
+    sec = (feats[..., N_AUDIO_FEATURES + 1] > 0.5).long().cumsum(1).clamp(min=1) - 1    # (B, N) section index (column 1: its first bar)
+    frames = (bar_len * known).float()
+    return frames.new_zeros(frames.shape).scatter_add_(1, sec, frames).gather(1, sec) * known
+
+def plan_features(bar_len: Tensor,       # (B, N) frames per raw bar (0 on padding)
+                  bar_mask: Tensor,      # (B, N)
+                  length: Tensor,        # (B,) frames the edit must have
+                  section_len: Tensor,   # (B, N) frames of each bar's section (`section_frames`; 0: unknown)
                  ) -> Tensor:
-    "(B, N, N_PLAN) each raw bar against the edit's length: the edit / raw ratio, the raw's surplus in median bars, the bar's start in edit lengths, and how far playing on from it to the raw's end overshoots the length."
+    "(B, N, N_PLAN) each raw bar against the edit's length: the edit / raw ratio, the raw's surplus in median bars, the bar's start in edit lengths, how far playing on from it to the raw's end overshoots the length, and how many plays of its section the length asks for (< 0: drops) and what they leave over."
     frames = (bar_len * bar_mask).float()
     raw, L, bar = frames.sum(1, keepdim=True), length.float()[:, None], median_bar_len(bar_len, bar_mask)[:, None]   # (B, 1)
-    start, rest = frames.cumsum(1) - frames, frames.flip(1).cumsum(1).flip(1)           # (B, N) frames before / from each bar
-    surplus, overshoot = ((raw - L) / bar).expand_as(frames), (rest - L) / bar          # (B, N) in median bars
+    start, surplus = frames.cumsum(1) - frames, ((raw - L) / bar).expand_as(frames)     # (B, N) frames before each bar; surplus in bars
+    overshoot = landing_gaps(bar_len, bar_mask, frames.new_zeros(len(frames), 1), length)[:, 0]   # (B, N) in median bars
+    sec = section_len.float()
+    loops = torch.where(sec > 0, torch.floor((L - raw + sec / 2) / sec.clamp(min=1)), 0.0)   # (B, N) whole plays nearest to L - raw
+    left = torch.where(sec > 0, (L - raw - loops * sec) / bar, 0.0)                      # (B, N) what they leave over, in median bars
     plan = torch.stack([(L / raw).expand_as(frames), surplus.clamp(-64, 64) / 8, surplus.clamp(-8, 8) / 2,
-                        (start / L).clamp(max=4), overshoot.clamp(-64, 64) / 8, overshoot.clamp(-8, 8) / 2], -1)
+                        (start / L).clamp(max=4), overshoot.clamp(-64, 64) / 8, overshoot.clamp(-8, 8) / 2,
+                        loops.clamp(-8, 8) / 4, left.clamp(-8, 8) / 2], -1)
     return plan * bar_mask[..., None]
 
 def _gather(x: Tensor, index: Tensor) -> Tensor:
@@ -227,7 +258,7 @@ class BarPointerNetwork(nn.Module):
         super().__init__()
         self.config, d = config, config.d_model
         self.bar_in = nn.Conv1d(config.n_features, d, config.context_bars, padding=config.context_bars // 2)   # a bar and its neighbours
-        self.plan_in = nn.Linear(N_PLAN, d) if config.encoder_length else None
+        self.plan_in = nn.Linear(config.n_plan, d) if config.encoder_length else None
         self.position = nn.Embedding(config.max_bars, d)
         self.encoder = _encoder(config, config.n_encoder_layers)
         self.edit_encoder = _encoder(config, 1)
@@ -252,7 +283,9 @@ class BarPointerNetwork(nn.Module):
         n = self.config.n_features
         if feats.shape[-1] < n: raise ValueError(f"this bar model reads {n} features per bar; the items have {feats.shape[-1]}")
         x = self.bar_in(feats[..., :n].transpose(1, 2)).transpose(1, 2)                    # (B, N, d)
-        if self.plan_in is not None: x = x + self.plan_in(plan_features(bar_len, bar_mask, length))
+        if self.plan_in is not None:
+            plan = plan_features(bar_len, bar_mask, length, section_frames(feats, bar_len, bar_mask))   # (B, N, N_PLAN)
+            x = x + self.plan_in(plan[..., :self.config.n_plan])
         return self.encoder(x + self.positions(feats.shape[1]), src_key_padding_mask=~bar_mask)
 
     def posterior(self, enc: Tensor, bar_mask: Tensor, bar_len: Tensor, tokens: Tensor, length: Tensor) -> tuple[Tensor, Tensor]:
@@ -262,18 +295,6 @@ class BarPointerNetwork(nn.Module):
         log_ratio = torch.log(length.float() / (bar_len * bar_mask).sum(1).float().clamp(min=1))[:, None]   # edit / raw length
         mu, logvar = self.posterior_head(torch.cat([masked_mean(h, played), masked_mean(enc, bar_mask), log_ratio], -1)).chunk(2, -1)
         return mu, logvar.clamp(-8, 8)
-
-# %% ../nbs/18_bars.ipynb #c27b875c
-def landing_gaps(bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
-                 bar_mask: Tensor,  # (B, N)
-                 played: Tensor,    # (B, S) frames of the edit before each step
-                 length: Tensor,    # (B,) frames the edit must have
-                ) -> Tensor:
-    "(B, S, N) median bars by which playing on from each raw bar to the raw's end overshoots the frames still to play (0: lands on the length)."
-    frames = (bar_len * bar_mask).float()
-    rest = frames.flip(1).cumsum(1).flip(1)                                              # (B, N) from each bar's start to the end
-    left = length.float()[:, None] - played                                              # (B, S)
-    return (rest[:, None, :] - left[..., None]) / median_bar_len(bar_len, bar_mask)[:, None, None]
 
 # %% ../nbs/18_bars.ipynb #73bb4c24
 @patch
@@ -547,7 +568,7 @@ def load_bar_model(path) -> BarPointerNetwork:
     "The bar model saved at `path`, in eval mode; `CheckpointError` naming the file if it is not one."
     ckpt = load_checkpoint(path)
     if ckpt.get('kind') != 'bars': raise CheckpointError(f"{path}: not a bar model checkpoint (a frame PointerNetwork? load it with PointerNetwork.from_checkpoint)")
-    before = {'landing_bars': 0, 'encoder_length': False, 'attention_dropout': ckpt['config'].get('dropout', BarModelConfig.dropout)}   # saved before these fields
+    before = {'landing_bars': 0, 'encoder_length': False, 'n_plan': 6, 'attention_dropout': ckpt['config'].get('dropout', BarModelConfig.dropout)}   # saved before these fields
     try: model = BarPointerNetwork(BarModelConfig.from_dict({**before, **ckpt['config']}))
     except (TypeError, ValueError) as e: raise CheckpointError(f"{path}: config does not fit BarModelConfig: {e}") from None
     problems = state_dict_problems(model.state_dict(), ckpt['model_state_dict'])
@@ -563,17 +584,23 @@ def grow_model(model: BarPointerNetwork,
                n_features: int,     # per-bar inputs to read (at least the model's own)
                landing_bars: int,   # landing gaps to score (the model's own, or any where it has none)
                attention_dropout: float | None = None,   # a training setting (no weights); None: the model's own
+               n_plan: int | None = None,                # length features to read (at least the model's own); None: its own
               ) -> BarPointerNetwork:
-    "`model` with more inputs and a landing score, both starting at zero weights, so its edits are unchanged."
-    old, cfg = model.config, replace(model.config, n_features=n_features, landing_bars=landing_bars,
-                                     attention_dropout=model.config.attention_dropout if attention_dropout is None else attention_dropout)
+    "`model` with more inputs (bar and length features) and a landing score, all starting at zero weights, so its edits are unchanged."
+    old = model.config
+    cfg = replace(old, n_features=n_features, landing_bars=landing_bars, n_plan=old.n_plan if n_plan is None else n_plan,
+                  attention_dropout=old.attention_dropout if attention_dropout is None else attention_dropout)
     if n_features < old.n_features: raise ValueError(f"grow_model: the model reads {old.n_features} features; {n_features} would drop some")
+    if cfg.n_plan < old.n_plan: raise ValueError(f"grow_model: the model reads {old.n_plan} length features; {cfg.n_plan} would drop some")
     if old.landing_bars and landing_bars != old.landing_bars:
         raise ValueError(f"grow_model: the model scores {old.landing_bars} landing bars; it cannot change to {landing_bars}")
     if cfg == old: return model
     grown, state = BarPointerNetwork(cfg).to(device_of(model)), model.state_dict()
     w = state['bar_in.weight']                                                      # (d, old, context_bars)
     state['bar_in.weight'] = torch.cat([w, w.new_zeros(w.shape[0], n_features - old.n_features, w.shape[2])], 1)
+    if model.plan_in is not None:
+        w = state['plan_in.weight']                                                 # (d, old n_plan)
+        state['plan_in.weight'] = torch.cat([w, w.new_zeros(w.shape[0], cfg.n_plan - old.n_plan)], 1)
     if grown.landing is not None and model.landing is None:
         state.update({f'landing.{k}': torch.zeros_like(v) for k, v in grown.landing.state_dict().items()})
     grown.load_state_dict(state); grown.style_bank = dict(model.style_bank)
@@ -592,11 +619,13 @@ class BarTrainConfig(_DictConfig):
     free_running_pairs: int = 96   # validation pairs decoded at each validation to pick best.pt (0: pick by loss)
     redraw: float = 0.0         # chance that a rule-made `shorten`/`extend` pair is cut again at a fresh length (`redraw_edit`)
     seed: int = 0               # split, init and batches
+    corpus_weights: dict = field(default_factory=dict)   # corpus -> how many times as often its pairs are drawn (others: 1)
 
     def __post_init__(self):
+        bad = [f"corpus_weights[{c!r}] must be a number >= 0, got {w!r}" for c, w in self.corpus_weights.items() if not at_least(0)[0](w)]
         check_fields(self, {**{k: at_least(1) for k in ('steps', 'batch_size', 'val_every')},
                             **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed')},
-                            'redraw': in_range(0, 1)})
+                            'redraw': in_range(0, 1)}, bad)
 
 @lru_cache(maxsize=8)
 def _split_of(corpus: str, split: str, seed: int):
@@ -615,7 +644,7 @@ def load_bar_items(corpora,                  # corpus directories (one, or a lis
                    progress: bool = True,
                    jobs: int = 1,            # processes reading the pairs (a big corpus: minutes on one)
                   ) -> tuple[list[dict], list[str]]:
-    "Bar items of `split` of every corpus, in corpus order, and a line per pair left out (off the bar grid)."
+    "Bar items of `split` of every corpus (each knows its `corpus`), in corpus order, and a line per pair left out (off the bar grid)."
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
     from tqdm.auto import tqdm
@@ -634,7 +663,7 @@ def load_bar_items(corpora,                  # corpus directories (one, or a lis
                 for it in part:
                     if it['tokens'] is None: left_out.append(f"{corpus}: {it['name']}: edit not on the raw's bar grid")
                     elif len(it['bar_len']) > BarModelConfig.max_bars: left_out.append(f"{corpus}: {it['name']}: {len(it['bar_len'])} bars > {BarModelConfig.max_bars}")
-                    else: items.append(it)
+                    else: items.append({**it, 'corpus': str(corpus)})
         bar.close()
     return items, left_out
 
@@ -713,10 +742,18 @@ def _add_style_bank(path: Path, train: list[dict], device: str = 'cpu'):
     atomic_save(ckpt, path)
 
 # %% ../nbs/18_bars.ipynb #ac0b7453
-def draw_batch(train: list[dict], config: BarTrainConfig, step: int) -> list[dict]:
-    "The bar items of training step `step`: `config.batch_size` drawn by (seed, step), rule-made edits redrawn at `config.redraw`."
+def draw_weights(train: list[dict], corpus_weights: dict) -> np.ndarray | None:
+    "Chance of each item in a draw: its corpus's weight, normalised (None: every item alike)."
+    if not corpus_weights: return None
+    w = np.array([float(corpus_weights.get(it.get('corpus'), 1.0)) for it in train])
+    if not w.sum(): raise ValueError(f"corpus_weights {corpus_weights}: every training pair has weight 0")
+    return w / w.sum()
+
+def draw_batch(train: list[dict], config: BarTrainConfig, step: int, weights: np.ndarray | None = None) -> list[dict]:
+    "The bar items of training step `step`: `config.batch_size` drawn by (seed, step) with `weights` (`draw_weights`), rule-made edits redrawn at `config.redraw`."
     rng = np.random.default_rng([config.seed, step])
-    batch = [train[i] for i in rng.choice(len(train), min(config.batch_size, len(train)), replace=False)]
+    n = len(train) if weights is None else int(np.count_nonzero(weights))
+    batch = [train[i] for i in rng.choice(len(train), min(config.batch_size, n), replace=False, p=weights)]
     if not config.redraw: return batch
     return [redraw_edit(it, int(rng.integers(2**31))) if can_redraw(it) and rng.random() < config.redraw else it for it in batch]
 
@@ -750,10 +787,10 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     else:                                                       # landing_bars 0 keeps the model's own landing score
         base = load_bar_model(init_from)
         model = grow_model(base, model_config.n_features, model_config.landing_bars or base.config.landing_bars,
-                           model_config.attention_dropout).train().to(device)
+                           model_config.attention_dropout, model_config.n_plan).train().to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched, start, best = _schedule(opt, config.steps), 0, [math.inf]   # best (1 - free-running F1, loss) so far
-    probe, style_items = _every(val or train, config.free_running_pairs), _every(train, 256)
+    probe, style_items, weights = _every(val or train, config.free_running_pairs), _every(train, 256), draw_weights(train, config.corpus_weights)
     last = save_dir / 'last.pt'
     if resume and last.is_file(): start, best = _resume(last, model, opt, sched)
     log = (save_dir / 'metrics.jsonl').open('a' if start else 'w')   # a fresh run starts a fresh log
@@ -762,7 +799,7 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     model.train()
     for step in bar:
         torch.manual_seed(config.seed * 1_000_003 + step)          # dropout and noise of this step: a resumed run repeats them
-        out = train_step(model, opt, collate_bars(draw_batch(train, config, step)).to(device), config); sched.step()
+        out = train_step(model, opt, collate_bars(draw_batch(train, config, step, weights)).to(device), config); sched.step()
         bar.set_postfix(loss=f"{out['pointer_loss'].item():.3f}")
         if step % config.val_every == 0 or step == end:
             metrics = {f'val_{k}': v for k, v in bar_validation(model, val or train).items()}
@@ -824,6 +861,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="chance that a rule-made shorten/extend pair is cut again at a fresh length (default: %(default)s)")
     p.add_argument('--free-running-pairs', type=int, default=BarTrainConfig.free_running_pairs,
                    help='validation pairs decoded at each validation; best.pt has the best of their edits (0: the lowest loss)')
+    p.add_argument('--corpus-weights', type=float, nargs='+', metavar='W',
+                   help='one per --corpus, in order: how many times as often its pairs are drawn (default: 1 each)')
     p.add_argument('--threads', type=int, default=0, help='torch threads (0: torch default)')
     p.add_argument('--device', default='cpu', help="'cpu' (default) or 'cuda'")
     p.add_argument('--jobs', type=int, default=1, help='processes reading the corpora (default: %(default)s)')
@@ -835,7 +874,9 @@ def main(argv: list[str] | None = None) -> int:
         if a.threads: torch.set_num_threads(a.threads)
         missing = [c for c in a.corpus if not (Path(c) / 'corpus.json').is_file() and not (Path(c) / 'pointers').is_dir()]
         if missing: raise ValueError(f"not a corpus (no corpus.json or pointers/): {', '.join(missing)}")
-        cfg = BarTrainConfig(steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
+        if a.corpus_weights and len(a.corpus_weights) != len(a.corpus):
+            raise ValueError(f"--corpus-weights: {len(a.corpus_weights)} weights for {len(a.corpus)} corpora")
+        cfg = BarTrainConfig(corpus_weights=dict(zip(map(str, a.corpus), a.corpus_weights or [])), steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
                              free_running_pairs=a.free_running_pairs, redraw=a.redraw)
         t0 = time.time()
         model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length,
