@@ -10,7 +10,8 @@ for --beam 1) are written as the sections they play: `ve8-6,7` is an 8-bar verse
 `ch4-ALL` a chorus left out whole, `x2` a bar or section played twice. Each wrong edit is scored by the model itself
 (summed log-probability of its bars, teacher-forced, style z by name) beside the truth: a truth the model prefers is a
 search error (a wider beam would find it), a truth it scores lower is a model error; the last column says whether
-the wrong edit leaves out the same whole sections as the truth (its error is then in the bars within sections).
+the wrong edit leaves out the same whole sections as the truth (its error is then in the bars within sections), and
+what the model does at the first step where it leaves the truth (counted in the summary line).
 """
 import argparse, json
 from pathlib import Path
@@ -49,6 +50,19 @@ def whole_sections_left_out(tokens, sections) -> list[int]:
     return out
 
 
+def first_difference(truth, pred, sections) -> str:
+    "What the model does at the first step where its edit leaves the truth's (both lists of raw bars, in playing order)."
+    i = next((k for k, (t, p) in enumerate(zip(truth, pred)) if t != p), min(len(truth), len(pred)))
+    if i == len(truth): return 'model plays on where the truth stops'
+    if i == len(pred): return 'model stops where the truth plays on'
+    prev, t, p = (truth[i - 1] if i else -1), truth[i], pred[i]
+    last_bars = set(np.cumsum([n for _, n in sections]) - 1)
+    if p == prev + 1 and t == prev + 2 and p in last_bars: return "model plays a section's last bar, the truth drops it"
+    if p == prev + 1: return 'model plays on, the truth jumps'
+    if t == prev + 1: return 'model jumps, the truth plays on'
+    return 'both jump, to different bars'
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--bar-model', required=True)
@@ -66,6 +80,7 @@ def main(argv=None):
     from editptr.synth import song_sections
     model = load_bar_model(a.bar_model)
     rows, kinds, preds, truths, wrong_sections = [], {'exact': 0, 'search error': 0, 'model error': 0}, [], [], 0
+    firsts = {}
     for corpus in a.corpus:
         duration = json.loads((Path(corpus) / 'corpus.json').read_text()).get('settings', {}).get('duration')   # None: whole songs
         for it in load_bar_items(corpus, a.split, progress=False)[0]:
@@ -87,7 +102,8 @@ def main(argv=None):
             kind = 'search error' if lp_truth > lp_pred else 'model error'; kinds[kind] += 1
             same = whole_sections_left_out(truth, sections) == whole_sections_left_out(pred, sections)
             wrong_sections += not same
-            rows.append(f"| {it['name']} | {layout(truth, sections)} | {layout(pred, sections)} | {lp_truth:.2f} | {lp_pred:.2f} | {kind} | {'yes' if same else 'no'} |")
+            first = first_difference(truth, pred, sections); firsts[first] = firsts.get(first, 0) + 1
+            rows.append(f"| {it['name']} | {layout(truth, sections)} | {layout(pred, sections)} | {lp_truth:.2f} | {lp_pred:.2f} | {kind} | {'yes' if same else 'no'} | {first} |")
     if not preds: raise SystemExit(f"no {a.style} pair with sections in the {a.split} split of {', '.join(a.corpus)}")
     r = free_running_metrics(preds, truths)
     text = '\n'.join([f"# Bar model errors, {a.style} ({a.bar_model}; {a.split} splits of {' + '.join(a.corpus)}; "
@@ -95,7 +111,9 @@ def main(argv=None):
                       f"{len(preds)} pairs: {kinds['exact']} exact, {kinds['search error']} search errors, {kinds['model error']} model errors; "
                       f"{wrong_sections} of the wrong edits leave out other whole sections than the truth; "
                       f"destination-aware seam F1 {r['dest_seam_f1']:.3f}, accuracy {r['accuracy']:.3f}.", '',
-                      '| pair | truth | model | log p(truth) | log p(model) | error | same whole sections left out |', '|---|---|---|---|---|---|---|'] + rows)
+                      'First step where a wrong edit leaves the truth: ' + ('; '.join(f"{k}: {v}" for k, v in sorted(firsts.items(), key=lambda kv: -kv[1])) or 'none') + '.', '',
+                      '| pair | truth | model | log p(truth) | log p(model) | error | same whole sections left out | first difference |',
+                      '|---|---|---|---|---|---|---|---|'] + rows)
     print(text)
     if a.out: Path(a.out).write_text(text + '\n')
 

@@ -109,7 +109,7 @@ def bar_item(item: dict) -> dict:
 
 # %% ../nbs/18_bars.ipynb #bb4f8069
 N_BUDGET = 7   # length features the decoder reads at each step (`BarPointerNetwork.decode`)
-N_PLAN = 8     # length features each raw bar is encoded with (`plan_features`), where the config asks for them
+N_PLAN = 9     # length features each raw bar is encoded with (`plan_features`), where the config asks for them
 
 @dataclass(frozen=True)
 class BarModelConfig(_DictConfig):
@@ -221,20 +221,25 @@ def landing_gaps(bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
 def section_frames(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the mel's, then `structure_features`
                    bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
                    bar_mask: Tensor,  # (B, N)
-                  ) -> Tensor:
-    "(B, N) frames of the section each raw bar is in (0 where the sections are unknown)."
-    if feats.shape[-1] < N_AUDIO_FEATURES + 2: return torch.zeros_like(bar_len, dtype=torch.float)
-    known = (feats[..., N_AUDIO_FEATURES] > 0.5) & bar_mask                             # structure column 0: sections known
-    sec = (feats[..., N_AUDIO_FEATURES + 1] > 0.5).long().cumsum(1).clamp(min=1) - 1    # (B, N) section index (column 1: its first bar)
+                  ) -> tuple[Tensor, Tensor]:
+    "(B, N) frames of the section each raw bar is in, and (B, N) frames of the repeated sections after it (0 where the sections are unknown)."
+    if feats.shape[-1] < N_AUDIO_FEATURES + 6: return (torch.zeros_like(bar_len, dtype=torch.float),) * 2
+    s = feats[..., N_AUDIO_FEATURES:] > 0.5                 # structure columns 0: known, 1: a section's first bar, 5: in a repeat
+    known = s[..., 0] & bar_mask
+    sec = s[..., 1].long().cumsum(1).clamp(min=1) - 1                                    # (B, N) section index
     frames = (bar_len * known).float()
-    return frames.new_zeros(frames.shape).scatter_add_(1, sec, frames).gather(1, sec) * known
+    per_section = frames.new_zeros(frames.shape).scatter_add_(1, sec, frames)             # (B, N) frames of section k at k
+    after = (known.long().new_zeros(frames.shape).scatter_add_(1, sec, known.long()).cumsum(1)).gather(1, sec)   # (B, N) first bar past the section
+    repeats = torch.cat([(frames * s[..., 5]).flip(1).cumsum(1).flip(1), frames.new_zeros(len(frames), 1)], 1)   # (B, N+1) from each bar on
+    return per_section.gather(1, sec) * known, repeats.gather(1, after) * known
 
 def plan_features(bar_len: Tensor,       # (B, N) frames per raw bar (0 on padding)
                   bar_mask: Tensor,      # (B, N)
                   length: Tensor,        # (B,) frames the edit must have
                   section_len: Tensor,   # (B, N) frames of each bar's section (`section_frames`; 0: unknown)
+                  repeats_after: Tensor, # (B, N) frames of the repeated sections after it (`section_frames`)
                  ) -> Tensor:
-    "(B, N, N_PLAN) each raw bar against the edit's length: the edit / raw ratio, the raw's surplus in median bars, the bar's start in edit lengths, how far playing on from it to the raw's end overshoots the length, and how many plays of its section the length asks for (< 0: drops) and what they leave over."
+    "(B, N, N_PLAN) each raw bar against the edit's length: the edit / raw ratio, the raw's surplus in median bars, the bar's start in edit lengths, how far playing on from it to the raw's end overshoots the length, and how many plays of its section the length asks for (< 0: drops) and what they leave over, and the surplus left if its section and every repeat after it were dropped."
     frames = (bar_len * bar_mask).float()
     raw, L, bar = frames.sum(1, keepdim=True), length.float()[:, None], median_bar_len(bar_len, bar_mask)[:, None]   # (B, 1)
     start, surplus = frames.cumsum(1) - frames, ((raw - L) / bar).expand_as(frames)     # (B, N) frames before each bar; surplus in bars
@@ -242,9 +247,10 @@ def plan_features(bar_len: Tensor,       # (B, N) frames per raw bar (0 on paddi
     sec = section_len.float()
     loops = torch.where(sec > 0, torch.floor((L - raw + sec / 2) / sec.clamp(min=1)), 0.0)   # (B, N) whole plays nearest to L - raw
     left = torch.where(sec > 0, (L - raw - loops * sec) / bar, 0.0)                      # (B, N) what they leave over, in median bars
+    spare = torch.where(sec > 0, surplus - (sec + repeats_after.float()) / bar, 0.0)     # (B, N) >= 0: the edit is still long enough
     plan = torch.stack([(L / raw).expand_as(frames), surplus.clamp(-64, 64) / 8, surplus.clamp(-8, 8) / 2,
                         (start / L).clamp(max=4), overshoot.clamp(-64, 64) / 8, overshoot.clamp(-8, 8) / 2,
-                        loops.clamp(-8, 8) / 4, left.clamp(-8, 8) / 2], -1)
+                        loops.clamp(-8, 8) / 4, left.clamp(-8, 8) / 2, spare.clamp(-64, 64) / 8], -1)
     return plan * bar_mask[..., None]
 
 def _gather(x: Tensor, index: Tensor) -> Tensor:
@@ -284,7 +290,7 @@ class BarPointerNetwork(nn.Module):
         if feats.shape[-1] < n: raise ValueError(f"this bar model reads {n} features per bar; the items have {feats.shape[-1]}")
         x = self.bar_in(feats[..., :n].transpose(1, 2)).transpose(1, 2)                    # (B, N, d)
         if self.plan_in is not None:
-            plan = plan_features(bar_len, bar_mask, length, section_frames(feats, bar_len, bar_mask))   # (B, N, N_PLAN)
+            plan = plan_features(bar_len, bar_mask, length, *section_frames(feats, bar_len, bar_mask))   # (B, N, N_PLAN)
             x = x + self.plan_in(plan[..., :self.config.n_plan])
         return self.encoder(x + self.positions(feats.shape[1]), src_key_padding_mask=~bar_mask)
 
