@@ -12,11 +12,17 @@
 # MORE=1 adds two more training packages (about 270 MB more; ~3x the real training songs):
 #   hyperrogue-music    101 short tracks, many composers (Ogg Vorbis)
 #   ufoai-music         orchestral / ambient (Ogg Vorbis in a .pk3)
-# Needs root (apt-get) and Debian's package archive; about 320 MB of packages, ~20 GB of corpus (wav).
+# EXTRA=1 adds three game packages' music as training corpora without copies of the audio (--no-audio:
+# cache and pointers only; about 870 MB of packages, 2 GB installed):
+#   supertux-data       SuperTux: platformer music, many composers (Ogg Vorbis)
+#   supertuxkart-data   SuperTuxKart: racing music, rock / electronic / orchestral (Ogg Vorbis)
+#   freedroidrpg-data   FreedroidRPG: ambient / electronic (Ogg Vorbis)
+# Needs root (apt-get) and Debian's package archive; about 320 MB of packages, ~20 GB of corpus (wav) for the first three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-PKGS=(wesnoth-1.16-music warzone2100-music nexuiz-music ${MORE:+hyperrogue-music ufoai-music})
+NO_AUDIO=(${EXTRA:+supertux-data supertuxkart-data freedroidrpg-data})
+PKGS=(wesnoth-1.16-music warzone2100-music nexuiz-music ${MORE:+hyperrogue-music ufoai-music} "${NO_AUDIO[@]}")
 HELD_OUT=nexuiz-music
 JOBS=${JOBS:-2}
 
@@ -36,12 +42,15 @@ copy_tracks() {  # package -> data/real/<package>
   mkdir -p "$d"
   case $p in
     wesnoth-1.16-music) cp -u /usr/share/games/wesnoth/1.16/data/core/music/*.ogg "$d/" ;;
-    warzone2100-music)  cp -ru /usr/share/games/warzone2100/music/albums "$d/"; cp -u /usr/share/games/warzone2100/music/menu.opus "$d/"
-                        find "$d/albums" -type f ! -name '*.opus' -delete ;;   # covers, album.json, licences: not music
+    warzone2100-music)  cp -ru /usr/share/games/warzone2100/music/albums "$d/"; cp -u /usr/share/games/warzone2100/music/menu.opus "$d/" ;;
     nexuiz-music)       unzip -q -o -j /usr/share/games/nexuiz/data/music.pk3 'sound/cdtracks/*' -d "$d" ;;
     hyperrogue-music)   cp -u /usr/share/hyperrogue/music/*.ogg "$d/" ;;
     ufoai-music)        unzip -q -o -j /usr/share/games/ufoai/base/0music.pk3 'music/*.ogg' -d "$d" ;;
+    supertux-data)      cp -ru /usr/share/games/supertux2/music/. "$d/" ;;
+    supertuxkart-data)  cp -u /usr/share/games/supertuxkart/data/music/*.ogg "$d/" ;;
+    freedroidrpg-data)  cp -u /usr/share/freedroidrpg/data/sound/music/*.ogg "$d/" ;;
   esac
+  find "$d" -type f ! -name '*.ogg' ! -name '*.opus' -delete   # covers, licences, playlists: not music
 }
 for p in "${PKGS[@]}"; do copy_tracks "$p"; done
 
@@ -52,7 +61,8 @@ for p in "${PKGS[@]}"; do
   if [[ -f $out/corpus.json && -z ${REBUILD:-} ]]; then echo "== $p: corpus kept ($out/corpus.json; REBUILD=1 rebuilds)"; continue; fi
   echo "== $p: building $out"
   t0=$SECONDS
-  $BIN/editptr-data audio "data/real/$p" --out "$out" --jobs "$JOBS" --no-progress ${REBUILD:+--force} || echo "editptr-data exited $?"
+  no_audio=; [[ " ${NO_AUDIO[*]} " == *" $p "* ]] && no_audio=--no-audio
+  $BIN/editptr-data audio "data/real/$p" --out "$out" --jobs "$JOBS" --no-progress ${REBUILD:+--force} $no_audio || echo "editptr-data exited $?"
   echo "   built in $((SECONDS - t0)) s"
 done
 

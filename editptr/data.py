@@ -104,11 +104,12 @@ def synth_job(out: str, index: int, seed: int, duration: float | None, styles: l
     except Exception as e: return _report(skipped=[{'file': song, 'reason': _reason(e)}])
 
 # %% ../nbs/08_data.ipynb #f9314a44
-def audio_job(out: str, path: str, song: str, styles: list[str], seed: int, duplicates=()) -> dict:
-    "Analyse a user's raw track, edit it in every style, write raw and edits at the file's own rate, channels and encoding."
+def audio_job(out: str, path: str, song: str, styles: list[str], seed: int, duplicates=(), audio: bool = True) -> dict:
+    "Analyse a user's raw track, edit it in every style, write raw and edits at the file's own rate, channels and encoding (`audio=False`: cache and pointers only)."
     import numpy as np
     from editptr.audio import load_source, analysis_audio, check_audio, mel_spectrogram, render
     from editptr.edits import apply_style, analyze
+    from editptr.corpus import write_song
     cfg = AudioConfig()
     try:
         src = load_source(path)
@@ -123,9 +124,10 @@ def audio_job(out: str, path: str, song: str, styles: list[str], seed: int, dupl
                  for j, style in enumerate(styles)]                   # = make_pair(y, style, seed=...).pointers
         pairs, unchanged = _drop_unchanged(pairs, mel.shape[1], len(analysis.bar_lines()) - 1)
         if not pairs: return _report(skipped=unchanged)
+        beats = analysis.beats.to_array(cfg.beats_per_bar)
+        if not audio: return _report(write_song(Path(out), song, None, mel, beats, [{**pr, 'edit_audio': None} for pr in pairs], cfg), unchanged)
         for pr in pairs: pr['edit_audio'] = render(raw, pr['pointers'], cfg, 10.0, sr=src.sr)
-        return _report(save_song(Path(out), song, raw, mel, analysis.beats.to_array(cfg.beats_per_bar), pairs, cfg, src.sr, src.subtype),
-                       unchanged)
+        return _report(save_song(Path(out), song, raw, mel, beats, pairs, cfg, src.sr, src.subtype), unchanged)
     except Exception as e: return _report(skipped=[{'file': str(path), 'reason': _reason(e)}])
 
 # %% ../nbs/08_data.ipynb #a36a84e4
@@ -270,21 +272,21 @@ def find_duplicates(prints: list[dict], max_db: float = DUPLICATE_DB) -> tuple[l
     return sorted(k['path'] for k in kept), dups
 
 # %% ../nbs/08_data.ipynb #b435203c
-def build_audio(src, out, styles=None, seed: int = 0, jobs: int = 1, progress: bool = True) -> dict:
-    "A user's raw tracks (`AUDIO_EXTENSIONS` under `src`, not inside `out` or a corpus), each piece of music once, edited by the styles."
+def build_audio(src, out, styles=None, seed: int = 0, jobs: int = 1, progress: bool = True, audio: bool = True) -> dict:
+    "A user's raw tracks (`AUDIO_EXTENSIONS` under `src`, not inside `out` or a corpus), each piece of music once, edited by the styles (`audio=False`: cache and pointers only)."
     styles = _check_styles(styles)
     src, out = Path(src), Path(out)
-    audio, skipped = _source_files(src, out)
-    read = run_jobs(fingerprint_job, [dict(path=str(p)) for p in audio], jobs, 'reading', progress, warm=False)
+    files, skipped = _source_files(src, out)
+    read = run_jobs(fingerprint_job, [dict(path=str(p)) for p in files], jobs, 'reading', progress, warm=False)
     keep, dups = find_duplicates(read.get('prints', []))
     songs, kw = Counter(), []
     for p in map(Path, keep):
         s = safe_name(p.stem); songs[s] += 1
         kw.append(dict(out=str(out), path=str(p), song=s if songs[s] == 1 else f'{s}_{songs[s]}', styles=styles, seed=seed,
-                       duplicates=[d['file'] for d in dups if d['duplicate_of'] == str(p)]))
+                       duplicates=[d['file'] for d in dups if d['duplicate_of'] == str(p)], audio=audio))
     rep = run_jobs(audio_job, kw, jobs, 'tracks', progress)
     rep['skipped'], rep['duplicates'] = skipped + read['skipped'] + rep['skipped'], dups
-    return write_corpus_json(out, 'audio', rep, dict(src=str(src), styles=styles, seed=seed))
+    return write_corpus_json(out, 'audio', rep, dict(src=str(src), styles=styles, seed=seed, audio=audio))
 
 # %% ../nbs/08_data.ipynb #f4f70d43
 def build_pairs(src, out, jobs: int = 1, min_ratio: float = 0.95, progress: bool = True) -> dict:
@@ -321,6 +323,7 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument('dir'); q.add_argument('--out', required=True)
     q.add_argument('--min-ratio', type=float, default=0.95, help='exclude pairs aligned below this ratio (default: %(default)s)')
     q.add_argument('--jobs', **jobs)
+    a.add_argument('--no-audio', action='store_true', help='write the cache and pointers only (a training corpus; the tracks stay where they are)')
     for x in (s, a, q):
         x.add_argument('--no-progress', action='store_true')
         x.add_argument('--force', action='store_true', help='replace the corpus already in --out')
@@ -348,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _check_args(args)
         if args.mode == 'synth': c = build_synth(args.out, args.tracks, args.duration, styles, args.seed, jobs, args.verify_align, prog, not args.no_audio)
-        elif args.mode == 'audio': c = build_audio(args.dir, args.out, styles, args.seed, jobs, prog)
+        elif args.mode == 'audio': c = build_audio(args.dir, args.out, styles, args.seed, jobs, prog, not args.no_audio)
         else: c = build_pairs(args.dir, args.out, jobs, args.min_ratio, prog)
     except (ValueError, FileNotFoundError) as e:
         print(f"editptr-data: error: {e}", file=sys.stderr); return 2
