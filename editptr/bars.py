@@ -861,6 +861,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="score each landing gap up to this many bars (0: none, or the --init-from model's; default: %(default)s)")
     p.add_argument('--encoder-length', action=argparse.BooleanOptionalAction, default=BarModelConfig.encoder_length,
                    help="encode each raw bar against the edit's length (default: %(default)s)")
+    p.add_argument('--plan-features', type=int, default=BarModelConfig.n_plan,
+                   help=f"length features each raw bar is encoded with: 6, or {N_PLAN} with its section's loops and drops (default: %(default)s)")
     p.add_argument('--noise', type=float, default=BarTrainConfig.noise, help='std of the noise on the (standardised) bar features')
     p.add_argument('--val-every', type=int, default=BarTrainConfig.val_every)
     p.add_argument('--redraw', type=float, default=BarTrainConfig.redraw,
@@ -885,7 +887,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg = BarTrainConfig(corpus_weights=dict(zip(map(str, a.corpus), a.corpus_weights or [])), steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
                              free_running_pairs=a.free_running_pairs, redraw=a.redraw)
         t0 = time.time()
-        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length,
+        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length, n_plan=a.plan_features,
                                                                     landing_bars=a.landing_bars), jobs=a.jobs,
                            resume=not a.fresh, progress=not a.no_progress, init_from=a.init_from, device=a.device)
     except (ValueError, CheckpointError, FileNotFoundError) as e:
