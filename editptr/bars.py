@@ -126,7 +126,7 @@ class BarModelConfig(_DictConfig):
     dropout: float = 0.1           # residual and feed-forward paths
     attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2.4x slower steps)
     encoder_length: bool = True    # the encoder reads the edit's length, so it can plan which bars to drop or repeat before decoding
-    n_plan: int = N_PLAN           # length features it reads (`plan_features`' first n_plan: 6 reads no section loops)
+    n_plan: int = 6                # length features it reads (`plan_features`' first n_plan; N_PLAN adds its section's loops and drops: not better, README)
 
     def __post_init__(self):
         rules = {**{k: at_least(1) for k in ('n_features', 'd_model', 'n_heads', 'latent_dim', 'max_bars', 'max_offset')},
