@@ -1,15 +1,17 @@
 """Greedy against beam decoding of the bar model, style by name, on held-out whole songs (markdown table).
 
     python bench/bar_beam.py --bar-model models/bars/best.pt [--bar-model models/bars/last.pt] --corpus data/synth \\
-        [--corpus data/synth_big] [--beams 1,4] [--length-weights 0] [--split test] [--threads 1] [--out bench/results/bar_beam_cpu.md]
+        [--corpus data/synth_big] [--beams 1,4] [--length-weights 0] [--plan-weights 0] [--split test] [--seed 0] [--threads 1]
+        [--out bench/results/bar_beam_cpu.md]
 
 Each pair of the split (default test) of each corpus is edited at its true length with the style bank's z of its style,
 by `generate_bars` (beam 1: greedy) and `beam_bars` (beam > 1, with each of --length-weights: the log-probability a
-finished beam loses per median bar it must be cut or run on to reach the length); columns as in bench/whole_song.py
+finished beam loses per median bar it must be cut or run on to reach the length) and each of --plan-weights (the weight
+of a plays head's plan in each step's scores, `next_bar_scores`; models without a head run at 0 only); columns as in bench/whole_song.py
 (dest F1 = destination-aware seam F1, pooled over the pairs: where no true edit has a seam, as in `trim`, one
 spurious seam makes it 0; accuracy = share of output frames equal to the truth; exact = edits identical to the
 truth, frame for frame), and the CPU seconds
-the decoding of all pairs took. Several --bar-model (checkpoints of one run, or rival models) are measured on the same
+the decoding of all pairs took. --seed is the split's (a model trained with --seed 1 is held out on that split). Several --bar-model (checkpoints of one run, or rival models) are measured on the same
 pairs, one block of rows each.
 """
 import argparse, time
@@ -29,11 +31,11 @@ def by_style(items: list[dict], preds: list) -> list[tuple[str, int, dict]]:
     return out
 
 
-def edits_by_name(model, items: list[dict], beam: int, length_weight: float = 0.0) -> list:
+def edits_by_name(model, items: list[dict], beam: int, length_weight: float = 0.0, plan_weight: float = 0.0) -> list:
     "Frame pointers of each item's edit at its true length, style by name: `beam_bars` (beam > 1) or greedy `generate_bars`."
     from editptr.bars import beam_bars, generate_bars, bar_style_z
-    return [(beam_bars(model, it, bar_style_z(model, it['style']), beam, length_weight) if beam > 1
-             else generate_bars(model, [it], bar_style_z(model, it['style']))[0])['pointers'] for it in items]
+    return [(beam_bars(model, it, bar_style_z(model, it['style']), beam, length_weight, plan_weight=plan_weight) if beam > 1
+             else generate_bars(model, [it], bar_style_z(model, it['style']), plan_weight=plan_weight)[0])['pointers'] for it in items]
 
 
 def main(argv=None):
@@ -42,26 +44,29 @@ def main(argv=None):
     ap.add_argument('--corpus', action='append', required=True)
     ap.add_argument('--beams', default='1,4')
     ap.add_argument('--length-weights', default='0')
+    ap.add_argument('--plan-weights', default='0')
     ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
+    ap.add_argument('--seed', type=int, default=0, help='split seed')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--out', default='bench/results/bar_beam_cpu.md')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     from editptr.bars import load_bar_model, load_bar_items
-    items = [it for c in a.corpus for it in load_bar_items(c, a.split, progress=False)[0]]
+    items = [it for c in a.corpus for it in load_bar_items(c, a.split, a.seed, progress=False)[0]]
     rows = []
     runs = [(int(b), float(w)) for b in a.beams.split(',') for w in (a.length_weights.split(',') if int(b) > 1 else ['0'])]
     for path in a.bar_model:
         model = load_bar_model(path)
-        for beam, weight in runs:
+        plans = [float(w) for w in a.plan_weights.split(',') if model.plays is not None or not float(w)]
+        for (beam, weight), plan in [(r, w) for r in runs for w in plans]:
             t = time.process_time()
-            preds = edits_by_name(model, items, beam, weight)
+            preds = edits_by_name(model, items, beam, weight, plan)
             cpu = time.process_time() - t
-            rows += [f"| {path} | {'greedy' if beam == 1 else f'beam {beam}'} | {weight:g} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
+            rows += [f"| {path} | {'greedy' if beam == 1 else f'beam {beam}'} | {weight:g} | {plan:g} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
                      f"{r['accuracy']:.3f} | {r['exact']} | {cpu:.0f} |" for s, n, r in by_style(items, preds)]
     text = '\n'.join([f'# Bar model, greedy vs beam (style by name; {", ".join(a.bar_model)}; {a.split} splits of {" + ".join(a.corpus)}; '
                       f'torch {torch.__version__}, {a.threads} thread(s))', '',
-                      '| model | decoder | length weight | style | pairs | dest F1 | seam F1 | accuracy | exact | CPU s (all pairs) |', '|---|---|---|---|---|---|---|---|---|---|'] + rows)
+                      '| model | decoder | length weight | plan weight | style | pairs | dest F1 | seam F1 | accuracy | exact | CPU s (all pairs) |', '|---|---|---|---|---|---|---|---|---|---|---|'] + rows)
     print(text)
     if a.out: Path(a.out).write_text(text + '\n')
 

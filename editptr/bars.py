@@ -19,11 +19,11 @@ __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE',
            'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features',
            'structure_features', 'bar_item', 'BarModelConfig', 'BarBatch', 'device_of', 'collate_bars',
            'teacher_inputs', 'median_bar_len', 'landing_gaps', 'section_frames', 'plan_features', 'BarPointerNetwork',
-           'bar_losses', 'DecoderCache', 'edit_of', 'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob',
-           'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model', 'is_bar_checkpoint',
-           'load_bar_model', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit',
-           'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars',
-           'train_bars', 'main']
+           'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars',
+           'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model',
+           'is_bar_checkpoint', 'load_bar_model', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
+           'redraw_edit', 'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch', 'train_step',
+           'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -127,10 +127,11 @@ class BarModelConfig(_DictConfig):
     attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2.4x slower steps)
     encoder_length: bool = True    # the encoder reads the edit's length, so it can plan which bars to drop or repeat before decoding
     n_plan: int = 6                # length features it reads (`plan_features`' first n_plan; N_PLAN adds its section's loops and drops: not better, README)
+    n_plays: int = 0               # > 0: a head predicts from each encoded bar how often the edit plays it (classes 0 .. n_plays - 1, the last: that or more)
 
     def __post_init__(self):
         rules = {**{k: at_least(1) for k in ('n_features', 'd_model', 'n_heads', 'latent_dim', 'max_bars', 'max_offset')},
-                 **{k: at_least(0) for k in ('n_encoder_layers', 'n_decoder_layers', 'landing_bars')}, 'dropout': in_range(0, 1), 'attention_dropout': in_range(0, 1), 'context_bars': at_least(1),
+                 **{k: at_least(0) for k in ('n_encoder_layers', 'n_decoder_layers', 'landing_bars', 'n_plays')}, 'dropout': in_range(0, 1), 'attention_dropout': in_range(0, 1), 'context_bars': at_least(1),
                  'n_plan': in_range(1, N_PLAN + 1)}
         extra = [] if not isinstance(self.d_model, int) or self.d_model % max(1, self.n_heads) == 0 else [f"d_model ({self.d_model}) must be a multiple of n_heads ({self.n_heads})"]
         if isinstance(self.context_bars, int) and self.context_bars % 2 == 0: extra.append(f"context_bars ({self.context_bars}) must be odd")
@@ -278,6 +279,8 @@ class BarPointerNetwork(nn.Module):
         self.offset = nn.Linear(d, 2 * config.max_offset + 1)
         self.landing = nn.Linear(d, 2 * config.landing_bars + 1) if config.landing_bars else None
         self.stop = nn.Linear(d, 1)
+        self.plays_z = nn.Linear(config.latent_dim, d) if config.n_plays else None
+        self.plays = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, d), nn.GELU(), nn.Linear(d, config.n_plays)) if config.n_plays else None
         self.style_bank: dict[str, Tensor] = {}
 
     def positions(self, n: int) -> Tensor:
@@ -301,6 +304,10 @@ class BarPointerNetwork(nn.Module):
         log_ratio = torch.log(length.float() / (bar_len * bar_mask).sum(1).float().clamp(min=1))[:, None]   # edit / raw length
         mu, logvar = self.posterior_head(torch.cat([masked_mean(h, played), masked_mean(enc, bar_mask), log_ratio], -1)).chunk(2, -1)
         return mu, logvar.clamp(-8, 8)
+
+    def plays_logits(self, enc: Tensor, z: Tensor) -> Tensor:
+        "(B, N, n_plays) how often the edit in style `z` (B, latent_dim) plays each raw bar: the plan the encoder is taught to hold."
+        return self.plays(enc + self.plays_z(z)[:, None])
 
 # %% ../nbs/18_bars.ipynb #73bb4c24
 @patch
@@ -359,24 +366,41 @@ def decode(self: BarPointerNetwork, enc: Tensor, bar_mask: Tensor, bar_len: Tens
     return self.bar_scores(h, enc, bar_mask, bar_len, prev, played, length)
 
 # %% ../nbs/18_bars.ipynb #a1bfdb1e
+def bar_plays(tokens: Tensor,   # (B, M) edit bars, -1 after the end
+              n_bars: int,      # N, raw bars (padding included)
+              n_classes: int,   # the last class counts that many plays or more
+             ) -> Tensor:
+    "(B, N) how many times the edit plays each raw bar, capped at n_classes - 1."
+    counts = torch.zeros(tokens.shape[0], n_bars, dtype=torch.long, device=tokens.device)
+    return counts.scatter_add_(1, tokens.clamp(min=0), (tokens >= 0).long()).clamp(max=n_classes - 1)
+
 def bar_losses(model: BarPointerNetwork, batch: BarBatch,
                kl_weight: float = 1e-3,   # weight of the style KL
                noise: float = 0.0,        # std of Gaussian noise on the bar features (training only)
                sample: bool = True,       # z drawn from the posterior (False: its mean, as validation reads it)
+               plays_weight: float = 1.0, # weight of the plays CE, where the model has a plays head
               ) -> dict[str, Tensor]:
-    "'loss' = pointer CE + kl_weight * KL, with 'pointer_loss', 'kl_loss' and 'accuracy' (teacher-forced, STOP included)."
+    "'loss' = pointer CE + kl_weight * KL (+ plays_weight * plays CE), with 'pointer_loss', 'kl_loss' and 'accuracy' (teacher-forced, STOP included), 'plays_loss' and 'plays_accuracy' (per raw bar)."
     feats = batch.feats
     if noise:                                   # on the mel only (the sections are exact); padding stays 0
         feats = feats.clone(); feats[..., :N_AUDIO_FEATURES] += noise * torch.randn_like(feats[..., :N_AUDIO_FEATURES]) * batch.bar_mask[..., None]
     enc = model.encode(feats, batch.bar_mask, batch.bar_len, batch.length)
     mu, logvar = model.posterior(enc, batch.bar_mask, batch.bar_len, batch.tokens, batch.length)
     prev, played, targets = teacher_inputs(batch.tokens, batch.bar_len)
-    logits = model.decode(enc, batch.bar_mask, batch.bar_len, prev, played, batch.length, reparameterize(mu, logvar) if sample else mu)
+    z = reparameterize(mu, logvar) if sample else mu
+    logits = model.decode(enc, batch.bar_mask, batch.bar_len, prev, played, batch.length, z)
     ce = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=-100)
     kl = gaussian_kl(mu, logvar, torch.zeros_like(mu), torch.zeros_like(logvar)).mean()   # against N(0, I)
     scored = targets != -100
     accuracy = ((logits.argmax(-1) == targets) & scored).sum() / scored.sum()
-    return dict(loss=ce + kl_weight * kl, pointer_loss=ce, kl_loss=kl, accuracy=accuracy)
+    out = dict(loss=ce + kl_weight * kl, pointer_loss=ce, kl_loss=kl, accuracy=accuracy)
+    if model.plays is not None:                             # the plan, bar by bar: every raw bar is a label
+        plays = model.plays_logits(enc, z)[batch.bar_mask]                                     # (n_real_bars, n_plays)
+        truth = bar_plays(batch.tokens, enc.shape[1], model.config.n_plays)[batch.bar_mask]   # (n_real_bars,)
+        out['plays_loss'] = F.cross_entropy(plays, truth)
+        out['plays_accuracy'] = (plays.argmax(-1) == truth).float().mean()
+        out['loss'] = out['loss'] + plays_weight * out['plays_loss']
+    return out
 
 # %% ../nbs/18_bars.ipynb #949e6498
 @dataclass
@@ -436,20 +460,34 @@ def edit_of(tokens: list[int], item: dict) -> dict:
     if len(p) < L: p = np.r_[p, np.minimum((p[-1] + 1 if len(p) else 0) + np.arange(L - len(p)), T - 1)]
     return dict(tokens=np.asarray(tokens, np.int64), pointers=p.astype(np.int64))
 
+def plan_scores(plays_logp: Tensor,   # (B, N, C) log-probabilities of each raw bar's plays (`plays_logits`)
+                prev: Tensor,         # (B, S) raw bar played before each step, -1: none
+               ) -> Tensor:
+    "(B, S, N) log-probability that the edit plays each raw bar more often than it has before each step: the plan's say on the next bar."
+    N, C = plays_logp.shape[1:]
+    before = (F.one_hot(prev.clamp(min=0), N) * (prev >= 0)[..., None]).cumsum(1)             # (B, S, N) plays so far
+    more = torch.arange(C, device=prev.device) > before.clamp(max=C - 1)[..., None]             # (B, S, N, C)
+    more[..., -1] = True                                                                        # the last class: that many or more
+    return plays_logp[:, None].masked_fill(~more, -math.inf).logsumexp(-1)
+
 def next_bar_scores(model: BarPointerNetwork, enc: Tensor, b: BarBatch,
                     prev: Tensor,     # (B, S) raw bar played before each step, -1: none
                     played: Tensor,   # (B, S) frames of the edit before each step
                     z: Tensor,        # (B, latent_dim)
                     cache: DecoderCache | None = None,   # the steps before the last (`start_cache`): only the last is decoded
+                    plan_weight: float = 0.0,            # > 0: add this times the plays head's `plan_scores` to each bar's score
                    ) -> Tensor:
     "(B, S, N + 1) `decode`'s scores with STOP ruled out while more than half a median bar is left to play: what every decoder reads; (B, 1, N + 1), the last step's, with a `cache`."
+    if plan_weight and model.plays is None: raise ValueError("plan_weight > 0: this bar model has no plays head (train one with --plays-head)")
+    plan = plan_scores(model.plays_logits(enc, z).log_softmax(-1), prev) if plan_weight else None   # (B, S, N)
     if cache is not None:
         S, prev, played = prev.shape[1], prev[:, -1:], played[:, -1:]
         x = model.step_inputs(enc, b.bar_mask, b.bar_len, prev, played, b.length, z, first=S - 1)
         scores = model.bar_scores(model.decode_step(x, b.bar_mask, cache), enc, b.bar_mask, b.bar_len, prev, played, b.length)
     else: scores = model.decode(enc, b.bar_mask, b.bar_len, prev, played, b.length, z)
     early = b.length[:, None] - played > median_bar_len(b.bar_len, b.bar_mask)[:, None] / 2    # (B, S)
-    return torch.cat([scores[..., :-1], scores[..., -1:].masked_fill(early[..., None], -1e9)], -1)
+    bars = scores[..., :-1] if plan is None else scores[..., :-1] + plan_weight * plan[:, -scores.shape[1]:]
+    return torch.cat([bars, scores[..., -1:].masked_fill(early[..., None], -1e9)], -1)
 
 @torch.no_grad()
 def generate_bars(model: BarPointerNetwork,
@@ -458,6 +496,7 @@ def generate_bars(model: BarPointerNetwork,
                   temperature: float = 0.0,    # 0: greedy
                   generator: torch.Generator | None = None,   # for sampling
                   use_cache: bool = True,      # decode each step alone (`decode_step`); False: re-read the whole edit each step
+                  plan_weight: float = 0.0,    # weight of the plays head's plan in each step's scores (`next_bar_scores`)
                  ) -> list[dict]:
     "Per row: 'tokens' (raw bars played) and 'pointers' (frames, exactly 'length' of them)."
     with eval_mode(model):
@@ -467,7 +506,7 @@ def generate_bars(model: BarPointerNetwork,
         prev = torch.full((B, 1), -1, dtype=torch.long, device=dev); played = torch.zeros(B, 1, device=dev)
         done, cache = torch.zeros(B, dtype=torch.bool, device=dev), model.start_cache(enc) if use_cache else None
         for _ in range(model.config.max_bars - 1):
-            logits = next_bar_scores(model, enc, b, prev, played, z, cache)[:, -1]               # (B, N + 1)
+            logits = next_bar_scores(model, enc, b, prev, played, z, cache, plan_weight)[:, -1]  # (B, N + 1)
             if temperature == 0: pick = logits.argmax(-1)
             else:                                                                                 # drawn where the generator is: a seed gives the same edit on any device
                 probs = (logits / temperature).softmax(-1).to(generator.device if generator is not None else dev)
@@ -491,6 +530,7 @@ def beam_bars(model: BarPointerNetwork,
               width: int = BEAM_WIDTH,   # partial edits kept
               length_weight: float = BEAM_LENGTH_WEIGHT,   # log-probability a finished edit loses per median bar it is cut or runs on
               use_cache: bool = True,    # decode each step alone (`decode_step`); False: re-read the whole edit each step
+              plan_weight: float = 0.0,  # weight of the plays head's plan in each step's scores (`next_bar_scores`)
              ) -> dict:
     "The most likely edit of `item` found by beam search: 'tokens' and 'pointers' (exactly 'length' frames)."
     with eval_mode(model):
@@ -506,7 +546,7 @@ def beam_bars(model: BarPointerNetwork,
             prev = torch.tensor([[-1] + t for t, _, _ in beams], device=dev)                  # (k, S)
             played = torch.from_numpy(np.stack([np.r_[0, np.cumsum([bar_len[c] for c in t])] for t, _, _ in beams])).float().to(dev)
             bk = BarBatch(b.feats.expand(k, -1, -1), b.bar_mask.expand(k, -1), b.bar_len.expand(k, -1), b.tokens.expand(k, -1), b.length.expand(k))
-            logits = next_bar_scores(model, enc.expand(k, -1, -1), bk, prev, played, z.expand(k, -1), cache)[:, -1]   # (k, N + 1)
+            logits = next_bar_scores(model, enc.expand(k, -1, -1), bk, prev, played, z.expand(k, -1), cache, plan_weight)[:, -1]   # (k, N + 1)
             top = logits.log_softmax(-1).topk(min(width, N + 1), -1)
             grown = []
             for row, ((t, pl, score), lps, cs) in enumerate(zip(beams, top.values.tolist(), top.indices.tolist())):
@@ -574,7 +614,7 @@ def load_bar_model(path) -> BarPointerNetwork:
     "The bar model saved at `path`, in eval mode; `CheckpointError` naming the file if it is not one."
     ckpt = load_checkpoint(path)
     if ckpt.get('kind') != 'bars': raise CheckpointError(f"{path}: not a bar model checkpoint (a frame PointerNetwork? load it with PointerNetwork.from_checkpoint)")
-    before = {'landing_bars': 0, 'encoder_length': False, 'n_plan': 6, 'attention_dropout': ckpt['config'].get('dropout', BarModelConfig.dropout)}   # saved before these fields
+    before = {'landing_bars': 0, 'encoder_length': False, 'n_plan': 6, 'n_plays': 0, 'attention_dropout': ckpt['config'].get('dropout', BarModelConfig.dropout)}   # saved before these fields
     try: model = BarPointerNetwork(BarModelConfig.from_dict({**before, **ckpt['config']}))
     except (TypeError, ValueError) as e: raise CheckpointError(f"{path}: config does not fit BarModelConfig: {e}") from None
     problems = state_dict_problems(model.state_dict(), ckpt['model_state_dict'])
@@ -591,15 +631,19 @@ def grow_model(model: BarPointerNetwork,
                landing_bars: int,   # landing gaps to score (the model's own, or any where it has none)
                attention_dropout: float | None = None,   # a training setting (no weights); None: the model's own
                n_plan: int | None = None,                # length features to read (at least the model's own); None: its own
+               n_plays: int | None = None,               # a plays head where the model has none (a training target: its edits are unchanged); None: its own
               ) -> BarPointerNetwork:
     "`model` with more inputs (bar and length features) and a landing score, all starting at zero weights, so its edits are unchanged."
     old = model.config
     cfg = replace(old, n_features=n_features, landing_bars=landing_bars, n_plan=old.n_plan if n_plan is None else n_plan,
+                  n_plays=old.n_plays if n_plays is None else n_plays,
                   attention_dropout=old.attention_dropout if attention_dropout is None else attention_dropout)
     if n_features < old.n_features: raise ValueError(f"grow_model: the model reads {old.n_features} features; {n_features} would drop some")
     if cfg.n_plan < old.n_plan: raise ValueError(f"grow_model: the model reads {old.n_plan} length features; {cfg.n_plan} would drop some")
     if old.landing_bars and landing_bars != old.landing_bars:
         raise ValueError(f"grow_model: the model scores {old.landing_bars} landing bars; it cannot change to {landing_bars}")
+    if old.n_plays and cfg.n_plays != old.n_plays:
+        raise ValueError(f"grow_model: the model's plays head has {old.n_plays} classes; it cannot change to {cfg.n_plays}")
     if cfg == old: return model
     grown, state = BarPointerNetwork(cfg).to(device_of(model)), model.state_dict()
     w = state['bar_in.weight']                                                      # (d, old, context_bars)
@@ -609,6 +653,8 @@ def grow_model(model: BarPointerNetwork,
         state['plan_in.weight'] = torch.cat([w, w.new_zeros(w.shape[0], cfg.n_plan - old.n_plan)], 1)
     if grown.landing is not None and model.landing is None:
         state.update({f'landing.{k}': torch.zeros_like(v) for k, v in grown.landing.state_dict().items()})
+    if grown.plays is not None and model.plays is None:                            # a fresh head: it adds a loss, not a score
+        state.update({f'{name}.{k}': v for name in ('plays', 'plays_z') for k, v in getattr(grown, name).state_dict().items()})
     grown.load_state_dict(state); grown.style_bank = dict(model.style_bank)
     return grown.train(model.training)
 
@@ -626,11 +672,12 @@ class BarTrainConfig(_DictConfig):
     redraw: float = 0.0         # chance that a rule-made `shorten`/`extend` pair is cut again at a fresh length (`redraw_edit`)
     seed: int = 0               # split, init and batches
     corpus_weights: dict = field(default_factory=dict)   # corpus -> how many times as often its pairs are drawn (others: 1)
+    plays_weight: float = 1.0   # weight of the plays loss, where the model has a plays head (`BarModelConfig.n_plays`)
 
     def __post_init__(self):
         bad = [f"corpus_weights[{c!r}] must be a number >= 0, got {w!r}" for c, w in self.corpus_weights.items() if not at_least(0)[0](w)]
         check_fields(self, {**{k: at_least(1) for k in ('steps', 'batch_size', 'val_every')},
-                            **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed')},
+                            **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed', 'plays_weight')},
                             'redraw': in_range(0, 1)}, bad)
 
 @lru_cache(maxsize=8)
@@ -702,7 +749,8 @@ def bar_validation(model: BarPointerNetwork, items: list[dict], batch_size: int 
         for i in range(0, len(items), batch_size):
             chunk = items[i:i + batch_size]
             out = bar_losses(model, collate_bars(chunk).to(device_of(model)), sample=False)
-            for k in ('pointer_loss', 'accuracy'): sums[k] = sums.get(k, 0.0) + out[k].item() * len(chunk)
+            for k in ('pointer_loss', 'accuracy', 'plays_loss', 'plays_accuracy'):
+                if k in out: sums[k] = sums.get(k, 0.0) + out[k].item() * len(chunk)
             n += len(chunk)
     return {k: v / n for k, v in sums.items()}
 
@@ -764,8 +812,8 @@ def draw_batch(train: list[dict], config: BarTrainConfig, step: int, weights: np
     return [redraw_edit(it, int(rng.integers(2**31))) if can_redraw(it) and rng.random() < config.redraw else it for it in batch]
 
 def train_step(model: BarPointerNetwork, opt: torch.optim.Optimizer, batch: BarBatch, config: BarTrainConfig) -> dict[str, Tensor]:
-    "One optimizer step on `batch`: `bar_losses` (config's KL weight and feature noise), gradient norm clipped to 1."
-    out = bar_losses(model, batch, config.kl_weight, config.noise)
+    "One optimizer step on `batch`: `bar_losses` (config's KL weight, feature noise and plays weight), gradient norm clipped to 1."
+    out = bar_losses(model, batch, config.kl_weight, config.noise, plays_weight=config.plays_weight)
     opt.zero_grad(); out['loss'].backward()
     nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
     return out
@@ -793,7 +841,7 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     else:                                                       # landing_bars 0 keeps the model's own landing score
         base = load_bar_model(init_from)
         model = grow_model(base, model_config.n_features, model_config.landing_bars or base.config.landing_bars,
-                           model_config.attention_dropout, model_config.n_plan).train().to(device)
+                           model_config.attention_dropout, model_config.n_plan, model_config.n_plays).train().to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     sched, start, best = _schedule(opt, config.steps), 0, [math.inf]   # best (1 - free-running F1, loss) so far
     probe, style_items, weights = _every(val or train, config.free_running_pairs), _every(train, 256), draw_weights(train, config.corpus_weights)
@@ -863,6 +911,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="encode each raw bar against the edit's length (default: %(default)s)")
     p.add_argument('--plan-features', type=int, default=BarModelConfig.n_plan,
                    help=f"length features each raw bar is encoded with: 6, or {N_PLAN} with its section's loops and drops (default: %(default)s)")
+    p.add_argument('--plays-head', type=int, default=BarModelConfig.n_plays,
+                   help="> 0: teach the encoder each raw bar's plays in the edit (classes 0 .. N-1, the last: N-1 or more; 0: no head; default: %(default)s)")
+    p.add_argument('--plays-weight', type=float, default=BarTrainConfig.plays_weight, help='weight of the plays loss (default: %(default)s)')
     p.add_argument('--noise', type=float, default=BarTrainConfig.noise, help='std of the noise on the (standardised) bar features')
     p.add_argument('--val-every', type=int, default=BarTrainConfig.val_every)
     p.add_argument('--redraw', type=float, default=BarTrainConfig.redraw,
@@ -885,9 +936,9 @@ def main(argv: list[str] | None = None) -> int:
         if a.corpus_weights and len(a.corpus_weights) != len(a.corpus):
             raise ValueError(f"--corpus-weights: {len(a.corpus_weights)} weights for {len(a.corpus)} corpora")
         cfg = BarTrainConfig(corpus_weights=dict(zip(map(str, a.corpus), a.corpus_weights or [])), steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
-                             free_running_pairs=a.free_running_pairs, redraw=a.redraw)
+                             free_running_pairs=a.free_running_pairs, redraw=a.redraw, plays_weight=a.plays_weight)
         t0 = time.time()
-        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length, n_plan=a.plan_features,
+        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length, n_plan=a.plan_features, n_plays=a.plays_head,
                                                                     landing_bars=a.landing_bars), jobs=a.jobs,
                            resume=not a.fresh, progress=not a.no_progress, init_from=a.init_from, device=a.device)
     except (ValueError, CheckpointError, FileNotFoundError) as e:
