@@ -489,6 +489,7 @@ def next_bar_scores(model: BarPointerNetwork, enc: Tensor, b: BarBatch,
     bars = scores[..., :-1] if plan is None else scores[..., :-1] + plan_weight * plan[:, -scores.shape[1]:]
     return torch.cat([bars, scores[..., -1:].masked_fill(early[..., None], -1e9)], -1)
 
+# %% ../nbs/18_bars.ipynb #9a5e0207
 @torch.no_grad()
 def generate_bars(model: BarPointerNetwork,
                   items: list[dict],           # bar items (`bar_item`); their 'length' is the length asked for
@@ -680,6 +681,7 @@ class BarTrainConfig(_DictConfig):
                             **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed', 'plays_weight')},
                             'redraw': in_range(0, 1)}, bad)
 
+# %% ../nbs/18_bars.ipynb #90528917
 @lru_cache(maxsize=8)
 def _split_of(corpus: str, split: str, seed: int):
     "One `PointerDataset` per corpus and split in each worker process (`load_bar_items`'s own is never cached: a corpus may be rebuilt)."
