@@ -17,13 +17,13 @@ from .metrics import bar_lines, free_running_metrics
 # %% auto #0
 __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_PLAN', 'BEAM_WIDTH',
            'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features',
-           'structure_features', 'bar_item', 'BarModelConfig', 'BarBatch', 'device_of', 'collate_bars',
-           'teacher_inputs', 'median_bar_len', 'landing_gaps', 'section_frames', 'plan_features', 'BarPointerNetwork',
-           'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars',
-           'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'save_bar_model',
-           'is_bar_checkpoint', 'load_bar_model', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
-           'redraw_edit', 'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch', 'train_step',
-           'fit_bars', 'train_bars', 'main']
+           'structure_features', 'bar_item', 'flip_tokens', 'flip_bars', 'BarModelConfig', 'BarBatch', 'device_of',
+           'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps', 'section_frames',
+           'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores',
+           'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank',
+           'bar_style_z', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'grow_model', 'BarTrainConfig',
+           'load_bar_items', 'can_redraw', 'redraw_edit', 'bar_validation', 'free_running_validation', 'draw_weights',
+           'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -107,6 +107,25 @@ def bar_item(item: dict) -> dict:
                 bar_len=np.diff(lines),
                 tokens=None if p is None else bar_tokens(p, lines), length=int(item['length']) if p is None else len(p), pointers=p)
 
+# %% ../nbs/18_bars.ipynb #6b7c9d80
+def flip_tokens(tokens,        # (M,) raw bars an edit plays
+                n_bars: int,   # bars of the raw
+               ) -> np.ndarray:
+    "The same edit played backwards over the raw's bars in reverse (its own inverse)."
+    return (n_bars - 1 - np.asarray(tokens, np.int64))[::-1].copy()
+
+def flip_bars(item: dict) -> dict:
+    "A bar item (`bar_item`) of the song read from its end: bars, lines and sections mirrored, the edit backwards (`flip_tokens`); flipping twice gives the item back."
+    T, n = int(item['lines'][-1]), len(item['bar_len'])
+    lines = T - np.asarray(item['lines'])[::-1]
+    sections = [(s[0], T - int(s[2]), T - int(s[1])) for s in reversed(item['sections'])] if item.get('sections') else item.get('sections')
+    feats = item['feats'][::-1].copy()
+    if feats.shape[1] >= N_AUDIO_FEATURES + N_STRUCTURE:                      # the sections' columns, of the flipped song
+        feats[:, N_AUDIO_FEATURES:N_AUDIO_FEATURES + N_STRUCTURE] = structure_features(lines, sections)
+    tokens = item.get('tokens')
+    return {**item, 'lines': lines, 'sections': sections, 'feats': feats, 'bar_len': np.asarray(item['bar_len'])[::-1].copy(),
+            'tokens': None if tokens is None else flip_tokens(tokens, n), 'pointers': None}
+
 # %% ../nbs/18_bars.ipynb #bb4f8069
 N_BUDGET = 7   # length features the decoder reads at each step (`BarPointerNetwork.decode`)
 N_PLAN = 9     # length features each raw bar is encoded with (`plan_features`), where the config asks for them
@@ -127,6 +146,7 @@ class BarModelConfig(_DictConfig):
     attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2.4x slower steps)
     encoder_length: bool = True    # the encoder reads the edit's length, so it can plan which bars to drop or repeat before decoding
     n_plan: int = 6                # length features it reads (`plan_features`' first n_plan; N_PLAN adds its section's loops and drops: not better, README)
+    reverse: bool = False          # read every song from its end and write the edit backwards (`flip_bars`)
     n_plays: int = 0               # > 0: a head predicts from each encoded bar how often the edit plays it (classes 0 .. n_plays - 1, the last: that or more)
 
     def __post_init__(self):
@@ -159,6 +179,10 @@ class BarBatch:
 def device_of(model: nn.Module) -> torch.device:
     "The device `model`'s weights are on: decoders put their batches there."
     return next(model.parameters()).device
+
+def as_read_by(model: nn.Module, items: list[dict]) -> list[dict]:
+    "`items` as `model` reads them: flipped (`flip_bars`) where its config says `reverse`."
+    return [flip_bars(it) for it in items] if model.config.reverse else items
 
 def collate_bars(items: list[dict]) -> BarBatch:
     "Pad bar items (`bar_item`) into one `BarBatch`; items without tokens get none."
@@ -454,6 +478,10 @@ def decode_step(self: BarPointerNetwork, x: Tensor,   # (B, 1, d) the newest ste
     return self.ln_out(x)
 
 # %% ../nbs/18_bars.ipynb #ec5c50e6
+def _played(model: BarPointerNetwork, tokens: list[int], item: dict) -> list[int]:
+    "The raw bars of an edit `model` decoded, in playing order (flipped back where it reads songs from their end)."
+    return flip_tokens(tokens, len(item['bar_len'])).tolist() if model.config.reverse else tokens
+
 def edit_of(tokens: list[int], item: dict) -> dict:
     "'tokens' and 'pointers': the frames of raw bars `tokens`, exactly `item['length']` of them (the last bar cut, or run on)."
     p, L, T = bar_pointers(tokens, item['lines'])[:item['length']], int(item['length']), int(item['lines'][-1])
@@ -502,7 +530,7 @@ def generate_bars(model: BarPointerNetwork,
     "Per row: 'tokens' (raw bars played) and 'pointers' (frames, exactly 'length' of them)."
     with eval_mode(model):
         dev = device_of(model)
-        b, z = collate_bars([{**it, 'tokens': None} for it in items]).to(dev), z.to(dev)
+        b, z = collate_bars([{**it, 'tokens': None} for it in as_read_by(model, items)]).to(dev), z.to(dev)
         enc, (B, N) = model.encode(b.feats, b.bar_mask, b.bar_len, b.length), b.bar_mask.shape
         prev = torch.full((B, 1), -1, dtype=torch.long, device=dev); played = torch.zeros(B, 1, device=dev)
         done, cache = torch.zeros(B, dtype=torch.bool, device=dev), model.start_cache(enc) if use_cache else None
@@ -517,7 +545,7 @@ def generate_bars(model: BarPointerNetwork,
             pick = torch.where(done, -1, pick)
             frames = torch.where(done, 0, b.bar_len.gather(1, pick.clamp(min=0)[:, None])[:, 0])
             prev, played = torch.cat([prev, pick[:, None]], 1), torch.cat([played, played[:, -1:] + frames[:, None]], 1)
-    return [edit_of([t for t in prev[i, 1:].tolist() if t >= 0], it) for i, it in enumerate(items)]
+    return [edit_of(_played(model, [t for t in prev[i, 1:].tolist() if t >= 0], it), it) for i, it in enumerate(items)]
 
 # %% ../nbs/18_bars.ipynb #8fd19032
 BEAM_WIDTH = 4           # the default beam: measured better than greedy (bench/results/bar_beam_cpu.md)
@@ -536,9 +564,10 @@ def beam_bars(model: BarPointerNetwork,
     "The most likely edit of `item` found by beam search: 'tokens' and 'pointers' (exactly 'length' frames)."
     with eval_mode(model):
         dev = device_of(model)
-        b, z = collate_bars([{**item, 'tokens': None}]).to(dev), z.to(dev)
+        seen = as_read_by(model, [item])[0]
+        b, z = collate_bars([{**seen, 'tokens': None}]).to(dev), z.to(dev)
         enc, N, L = model.encode(b.feats, b.bar_mask, b.bar_len, b.length), b.bar_mask.shape[1], int(item['length'])
-        bar_len = [int(n) for n in item['bar_len']]
+        bar_len = [int(n) for n in seen['bar_len']]
         off = lambda frames: length_weight * abs(L - frames) / float(np.median(bar_len))    # whole bars land on L: no cost
         beams, finished = [([], 0, 0.0)], []                                        # (tokens, frames played, log-prob)
         cache = model.start_cache(enc) if use_cache else None                       # one row per beam
@@ -559,7 +588,7 @@ def beam_bars(model: BarPointerNetwork,
             if cache is not None and grown: cache = cache.reorder(torch.tensor([g[3] for g in grown], device=dev))
             beams = [g[:3] for g in grown]
             if not beams or (finished and max(f[1] for f in finished) >= beams[0][2]): break
-    return edit_of(max(finished, key=lambda f: f[1])[0] if finished else beams[0][0], item)
+    return edit_of(_played(model, max(finished, key=lambda f: f[1])[0] if finished else beams[0][0], item), item)
 
 # %% ../nbs/18_bars.ipynb #208a8286
 @torch.no_grad()
@@ -570,10 +599,10 @@ def edit_log_prob(model: BarPointerNetwork,
                  ) -> float:
     "Summed log-probability of choosing the raw bars `tokens` in turn (the end is the length's: STOP is not scored)."
     with eval_mode(model):
-        b = collate_bars([{**item, 'tokens': np.asarray(tokens, np.int64)}]).to(device_of(model))
+        b = collate_bars(as_read_by(model, [{**item, 'tokens': np.asarray(tokens, np.int64)}])).to(device_of(model))
         prev, played, _ = teacher_inputs(b.tokens, b.bar_len)
         scores = next_bar_scores(model, model.encode(b.feats, b.bar_mask, b.bar_len, b.length), b, prev, played, z.to(b.feats.device))[0].cpu()   # (M + 1, N + 1)
-        return scores.log_softmax(-1)[torch.arange(len(tokens)), torch.as_tensor(tokens)].sum().item()
+        return scores.log_softmax(-1)[torch.arange(len(tokens)), b.tokens[0, :len(tokens)].cpu()].sum().item()
 
 # %% ../nbs/18_bars.ipynb #e95ee3d9
 @torch.no_grad()
@@ -582,7 +611,7 @@ def posterior_means(model: BarPointerNetwork, items: list[dict], batch_size: int
     with eval_mode(model):
         out = []
         for i in range(0, len(items), batch_size):
-            b = collate_bars(items[i:i + batch_size]).to(device_of(model))
+            b = collate_bars(as_read_by(model, items[i:i + batch_size])).to(device_of(model))
             out.append(model.posterior(model.encode(b.feats, b.bar_mask, b.bar_len, b.length), b.bar_mask, b.bar_len, b.tokens, b.length)[0].cpu())
     return torch.cat(out) if out else torch.zeros(0, model.config.latent_dim)
 
@@ -615,7 +644,7 @@ def load_bar_model(path) -> BarPointerNetwork:
     "The bar model saved at `path`, in eval mode; `CheckpointError` naming the file if it is not one."
     ckpt = load_checkpoint(path)
     if ckpt.get('kind') != 'bars': raise CheckpointError(f"{path}: not a bar model checkpoint (a frame PointerNetwork? load it with PointerNetwork.from_checkpoint)")
-    before = {'landing_bars': 0, 'encoder_length': False, 'n_plan': 6, 'n_plays': 0, 'attention_dropout': ckpt['config'].get('dropout', BarModelConfig.dropout)}   # saved before these fields
+    before = {'landing_bars': 0, 'encoder_length': False, 'n_plan': 6, 'n_plays': 0, 'reverse': False, 'attention_dropout': ckpt['config'].get('dropout', BarModelConfig.dropout)}   # saved before these fields
     try: model = BarPointerNetwork(BarModelConfig.from_dict({**before, **ckpt['config']}))
     except (TypeError, ValueError) as e: raise CheckpointError(f"{path}: config does not fit BarModelConfig: {e}") from None
     problems = state_dict_problems(model.state_dict(), ckpt['model_state_dict'])
@@ -750,7 +779,7 @@ def bar_validation(model: BarPointerNetwork, items: list[dict], batch_size: int 
         sums, n = {}, 0
         for i in range(0, len(items), batch_size):
             chunk = items[i:i + batch_size]
-            out = bar_losses(model, collate_bars(chunk).to(device_of(model)), sample=False)
+            out = bar_losses(model, collate_bars(as_read_by(model, chunk)).to(device_of(model)), sample=False)
             for k in ('pointer_loss', 'accuracy', 'plays_loss', 'plays_accuracy'):
                 if k in out: sums[k] = sums.get(k, 0.0) + out[k].item() * len(chunk)
             n += len(chunk)
@@ -855,7 +884,7 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     model.train()
     for step in bar:
         torch.manual_seed(config.seed * 1_000_003 + step)          # dropout and noise of this step: a resumed run repeats them
-        out = train_step(model, opt, collate_bars(draw_batch(train, config, step, weights)).to(device), config); sched.step()
+        out = train_step(model, opt, collate_bars(as_read_by(model, draw_batch(train, config, step, weights))).to(device), config); sched.step()
         bar.set_postfix(loss=f"{out['pointer_loss'].item():.3f}")
         if step % config.val_every == 0 or step == end:
             metrics = {f'val_{k}': v for k, v in bar_validation(model, val or train).items()}
@@ -913,6 +942,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="encode each raw bar against the edit's length (default: %(default)s)")
     p.add_argument('--plan-features', type=int, default=BarModelConfig.n_plan,
                    help=f"length features each raw bar is encoded with: 6, or {N_PLAN} with its section's loops and drops (default: %(default)s)")
+    p.add_argument('--reverse', action='store_true', help='read each song from its end and write the edit backwards (the rules decide latest sections first)')
     p.add_argument('--plays-head', type=int, default=BarModelConfig.n_plays,
                    help="> 0: teach the encoder each raw bar's plays in the edit (classes 0 .. N-1, the last: N-1 or more; 0: no head; default: %(default)s)")
     p.add_argument('--plays-weight', type=float, default=BarTrainConfig.plays_weight, help='weight of the plays loss (default: %(default)s)')
@@ -940,7 +970,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg = BarTrainConfig(corpus_weights=dict(zip(map(str, a.corpus), a.corpus_weights or [])), steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
                              free_running_pairs=a.free_running_pairs, redraw=a.redraw, plays_weight=a.plays_weight)
         t0 = time.time()
-        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length, n_plan=a.plan_features, n_plays=a.plays_head,
+        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length, n_plan=a.plan_features, n_plays=a.plays_head, reverse=a.reverse,
                                                                     landing_bars=a.landing_bars), jobs=a.jobs,
                            resume=not a.fresh, progress=not a.no_progress, init_from=a.init_from, device=a.device)
     except (ValueError, CheckpointError, FileNotFoundError) as e:

@@ -115,7 +115,7 @@ def audio_job(out: str, path: str, song: str, styles: list[str], seed: int, dupl
         src = load_source(path)
         y = check_audio(analysis_audio(src, cfg.sr), cfg, name=str(path))     # (n,) mono at cfg.sr: mel, beats, edits
         wide = src.subtype in ('PCM_32', 'DOUBLE')                            # float32 holds every other encoding exactly
-        raw = src.samples if wide else src.samples.astype(np.float32)        # (n_src, channels) at src.sr
+        raw = src.samples if wide or not audio else src.samples.astype(np.float32)   # (n_src, channels) at src.sr; converted only to render
         analysis = analyze(y, cfg)
         info = dict(source='truth', bpm=float(analysis.beats.bpm), original_path=str(path),
                     audio_sr=src.sr, audio_channels=int(raw.shape[1]), sections=analysis.section_rows(), **({'duplicate_files': list(duplicates)} if duplicates else {}))
