@@ -11,7 +11,9 @@ of a plays head's plan in each step's scores, `next_bar_scores`; models without 
 (dest F1 = destination-aware seam F1, pooled over the pairs: where no true edit has a seam, as in `trim`, one
 spurious seam makes it 0; accuracy = share of output frames equal to the truth; exact = edits identical to the
 truth, frame for frame), and the CPU seconds
-the decoding of all pairs took. --seed is the split's (a model trained with --seed 1 is held out on that split). Several --bar-model (checkpoints of one run, or rival models) are measured on the same
+the decoding of all pairs took. A --bar-model of several checkpoints joined by '+' (a forward and a `--reverse` model:
+`models/a/last.pt+models/a_reverse/last.pt`) decodes with `agreed_beam`: each proposes its beam edit (beam > 1) and
+the one all of them score highest is kept. --seed is the split's (a model trained with --seed 1 is held out on that split). Several --bar-model (checkpoints of one run, or rival models) are measured on the same
 pairs, one block of rows each.
 """
 import argparse, time
@@ -32,8 +34,10 @@ def by_style(items: list[dict], preds: list) -> list[tuple[str, int, dict]]:
 
 
 def edits_by_name(model, items: list[dict], beam: int, length_weight: float = 0.0, plan_weight: float = 0.0) -> list:
-    "Frame pointers of each item's edit at its true length, style by name: `beam_bars` (beam > 1) or greedy `generate_bars`."
-    from editptr.bars import beam_bars, generate_bars, bar_style_z
+    "Frame pointers of each item's edit at its true length, style by name: `beam_bars` (beam > 1) or greedy `generate_bars`; `agreed_beam` for a list of models."
+    from editptr.bars import agreed_beam, beam_bars, generate_bars, bar_style_z
+    if isinstance(model, list):
+        return [agreed_beam(model, it, [bar_style_z(m, it['style']) for m in model], beam, length_weight)['pointers'] for it in items]
     return [(beam_bars(model, it, bar_style_z(model, it['style']), beam, length_weight, plan_weight=plan_weight) if beam > 1
              else generate_bars(model, [it], bar_style_z(model, it['style']), plan_weight=plan_weight)[0])['pointers'] for it in items]
 
@@ -56,8 +60,9 @@ def main(argv=None):
     rows = []
     runs = [(int(b), float(w)) for b in a.beams.split(',') for w in (a.length_weights.split(',') if int(b) > 1 else ['0'])]
     for path in a.bar_model:
-        model = load_bar_model(path)
-        plans = [float(w) for w in a.plan_weights.split(',') if model.plays is not None or not float(w)]
+        model = [load_bar_model(p) for p in path.split('+')]
+        model = model[0] if len(model) == 1 else model
+        plans = [float(w) for w in a.plan_weights.split(',') if not float(w) or getattr(model, 'plays', None) is not None]
         for (beam, weight), plan in [(r, w) for r in runs for w in plans]:
             t = time.process_time()
             preds = edits_by_name(model, items, beam, weight, plan)

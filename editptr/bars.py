@@ -21,9 +21,9 @@ __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE',
            'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps', 'section_frames',
            'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores',
            'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank',
-           'bar_style_z', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'grow_model', 'BarTrainConfig',
-           'load_bar_items', 'can_redraw', 'redraw_edit', 'bar_validation', 'free_running_validation', 'draw_weights',
-           'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
+           'bar_style_z', 'agreed_beam', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'grow_model',
+           'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit', 'bar_validation', 'free_running_validation',
+           'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -625,6 +625,20 @@ def bar_style_z(model: BarPointerNetwork, name: str, batch_size: int = 1) -> Ten
     if not model.style_bank: raise ValueError("this bar model has no style bank (a finished run stores one): give a reference pair instead")
     if name not in model.style_bank: raise ValueError(f"style {name!r}: this model knows {sorted(model.style_bank)}")
     return model.style_bank[name][None].expand(batch_size, -1)
+
+# %% ../nbs/18_bars.ipynb #cf5ccfa7
+@torch.no_grad()
+def agreed_beam(models: list[BarPointerNetwork],   # e.g. a forward and a `reverse` model of the same corpora
+                item: dict,                          # a bar item; its 'length' is the length asked for
+                zs: list[Tensor],                    # (1, latent_dim) the style's z of each model
+                width: int = BEAM_WIDTH,
+                length_weight: float = BEAM_LENGTH_WEIGHT,
+               ) -> dict:
+    "Each model's `beam_bars` edit of `item`; the one with the highest log-probability summed over all the models (`edit_log_prob`), with 'scores' (one per candidate)."
+    if len(models) != len(zs) or not models: raise ValueError(f"agreed_beam: {len(models)} models and {len(zs)} styles; give one z per model")
+    candidates = [beam_bars(m, item, z, width, length_weight) for m, z in zip(models, zs)]
+    scores = [sum(edit_log_prob(m, item, c['tokens'], z) for m, z in zip(models, zs)) for c in candidates]
+    return {**candidates[int(np.argmax(scores))], 'scores': scores}
 
 # %% ../nbs/18_bars.ipynb #1e29049c
 from .model import CheckpointError, atomic_save, load_checkpoint, state_dict_problems

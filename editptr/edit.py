@@ -174,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--samples', type=int, default=1, help='number of different edits (OUT_1.wav ..): styles drawn from the prior, or with a style, sampled pointers')
     ap.add_argument('--hierarchical', action='store_true', help='coarse-to-fine decoding: bar, beat, frame')
     ap.add_argument('--beam', type=int, help="bar models: beam width of a greedy edit (default: editptr.bars.BEAM_WIDTH, 4; 1: greedy)")
+    ap.add_argument('--also-model', action='append', metavar='CKPT',
+                    help="bar models: another bar model (e.g. one trained with --reverse; repeat for more): each proposes its beam edit, "
+                         "the one all of them score highest is kept (editptr.bars.agreed_beam)")
     ap.add_argument('--seams', choices=['bar', 'beat', 'frame'], default='bar',
                     help='where the model may cut: only from a bar (beat) line onto one, or at any frame (default: %(default)s)')
     ap.add_argument('--temperature', type=float, help='pointer sampling temperature (default: greedy; 1.0 with --samples > 1 and a style, or with a bar model)')
@@ -217,6 +220,8 @@ def _check_args(args: argparse.Namespace):
         if v is not None and not v > 0: raise EditError(f"{flag} must be > 0 seconds, got {v}")
     if args.temperature is not None and not args.temperature >= 0: raise EditError(f"--temperature must be >= 0, got {args.temperature}")
     if args.beam is not None and args.beam < 1: raise EditError(f"--beam must be >= 1, got {args.beam}")
+    if args.also_model and (args.samples > 1 or args.temperature):
+        raise EditError("--also-model agrees on one most likely edit: drop --samples / --temperature")
     if args.style and args.style_ref: raise EditError("give --style NAME or --style-ref RAW EDIT, not both")
     if args.classical and args.duration is None: raise EditError("--classical needs --duration (the length to retarget to)")
     if args.classical and args.samples > 1: raise EditError("--classical makes one edit (it is deterministic): drop --samples")
@@ -263,43 +268,44 @@ def _classical_edit(args: argparse.Namespace, track: InputTrack, cfg: AudioConfi
 def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConfig, device: str = 'cpu') -> tuple[list, dict]:
     "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
     import torch
-    from editptr.bars import load_bar_model, bar_item, bar_style_z, generate_bars, beam_bars, BEAM_WIDTH, SAMPLE_TEMPERATURE
+    from editptr.bars import load_bar_model, bar_item, bar_style_z, generate_bars, agreed_beam, BEAM_WIDTH, SAMPLE_TEMPERATURE
     if args.duration is None: raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length)")
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
-    model = load_bar_model(args.checkpoint).to(device)                                        # --device; the seed's generator stays on the CPU
+    models = [load_bar_model(p).to(device) for p in [args.checkpoint, *(args.also_model or [])]]   # --device; the seed's generator stays on the CPU
     target = cfg.seconds_to_frames(args.duration)
-    sections = _raw_sections(model, track, cfg)
+    sections = _raw_sections(models, track, cfg)
     item = bar_item(dict(name=str(args.input), raw_mel=track.mel, beats=track.beats, length=target, sections=sections))
     gen = torch.Generator().manual_seed(args.seed)
     if args.style:
-        try: z = bar_style_z(model, args.style, args.samples)
+        try: zs = [bar_style_z(m, args.style, args.samples) for m in models]
         except ValueError as e: raise EditError(f"--style: {e}") from None
-    elif args.style_ref: z = _bar_reference_z(model, *args.style_ref, cfg).expand(args.samples, -1)
-    elif args.samples == 1: z = torch.zeros(1, model.config.latent_dim)                        # the prior's mean
-    else: z = torch.randn(args.samples, model.config.latent_dim, generator=gen)                # N styles from the prior
+    elif args.style_ref: zs = [z.expand(args.samples, -1) for z in _bar_reference_z(models, *args.style_ref, cfg)]
+    elif args.samples == 1: zs = [torch.zeros(1, m.config.latent_dim) for m in models]                 # the prior's mean
+    else: zs = [torch.randn(args.samples, models[0].config.latent_dim, generator=gen)]                # N styles from the prior
     beam = BEAM_WIDTH if args.beam is None else args.beam
     temperature = args.temperature if args.temperature is not None else SAMPLE_TEMPERATURE if args.samples > 1 else 0.0
-    if args.samples == 1 and not temperature: rows = [beam_bars(model, item, z, beam)]                  # one edit: the most likely found
-    else: rows = generate_bars(model, [item] * args.samples, z, temperature=temperature, generator=gen)   # N edits, one batch
-    return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), model='bars', temperature=temperature,
-                                                                style=args.style, style_ref=args.style_ref, seed=args.seed, seam_unit='bar', sections=sections,
+    if args.samples == 1 and not temperature: rows = [agreed_beam(models, item, zs, beam)]             # one edit: the most likely found
+    else: rows = generate_bars(models[0], [item] * args.samples, zs[0], temperature=temperature, generator=gen)   # N edits, one batch
+    return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), also_models=[str(p) for p in args.also_model or []],
+                                                                model='bars', temperature=temperature, style=args.style, style_ref=args.style_ref,
+                                                                seed=args.seed, seam_unit='bar', sections=sections,
                                                                 beam=beam if len(rows) == 1 and not temperature else None)
 
-def _raw_sections(model, track: InputTrack, cfg: AudioConfig) -> list[list] | None:
-    "The raw's sections as `editptr-data` stores them (`analyze`), if the bar model reads sections; else None."
+def _raw_sections(models: list, track: InputTrack, cfg: AudioConfig) -> list[list] | None:
+    "The raw's sections as `editptr-data` stores them (`analyze`), if one of the bar models reads sections; else None."
     from editptr.bars import N_AUDIO_FEATURES
-    if model.config.n_features <= N_AUDIO_FEATURES: return None
+    if all(m.config.n_features <= N_AUDIO_FEATURES for m in models): return None
     return track.analysis(cfg).section_rows()
 
-def _bar_reference_z(model, raw_path, edit_path, cfg: AudioConfig):
-    "(1, latent_dim) the bar model's posterior mean z of an aligned raw/edit pair."
+def _bar_reference_z(models: list, raw_path, edit_path, cfg: AudioConfig) -> list:
+    "(1, latent_dim) each bar model's posterior mean z of an aligned raw/edit pair (aligned once)."
     from editptr.align import align_files
     from editptr.bars import bar_item, posterior_means
     raw = read_input(raw_path, cfg)
     al = align_files(raw_path, edit_path, cfg)
-    ref = bar_item(dict(name=str(raw_path), raw_mel=raw.mel, beats=raw.beats, pointers=np.asarray(al.pointers), sections=_raw_sections(model, raw, cfg)))
+    ref = bar_item(dict(name=str(raw_path), raw_mel=raw.mel, beats=raw.beats, pointers=np.asarray(al.pointers), sections=_raw_sections(models, raw, cfg)))
     if ref['tokens'] is None: raise EditError(f"--style-ref: {edit_path} does not cut {raw_path} on its bar lines; a bar model reads only such edits")
-    return posterior_means(model, [ref])
+    return [posterior_means(m, [ref]) for m in models]
 
 # %% ../nbs/22_edit.ipynb #0016fb3a
 def run(args: argparse.Namespace) -> list[dict[str, Path]]:
