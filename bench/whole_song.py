@@ -49,7 +49,7 @@ def report(res, header):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--checkpoint', help='frame model checkpoint (best.pt)')
-    ap.add_argument('--bar-model', help='bar model checkpoint (editptr-train-bars)')
+    ap.add_argument('--bar-model', help="bar model checkpoint (editptr-train-bars); several joined by '+' (a forward and a --reverse model) agree on each edit")
     ap.add_argument('--bar-beam', type=int, default=1, help="the bar model's beam width (1: greedy)")
     ap.add_argument('--corpus', action='append', required=True, help='corpus the models were trained on (split by song, seed 0); repeat to pool test songs')
     ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))

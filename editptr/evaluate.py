@@ -59,12 +59,12 @@ def distinct_edits(samples: list[np.ndarray]) -> int:
     return len({np.asarray(s, np.int64).tobytes() for s in samples})
 
 # %% ../nbs/21_evaluate.ipynb #30d53eb7
-from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, beam_bars, posterior_means, load_bar_model, SAMPLE_TEMPERATURE
+from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, agreed_beam, posterior_means, load_bar_model, SAMPLE_TEMPERATURE
 
 BAR_METHODS = ('bar model (style by name)', 'bar model (reference pair)', 'bar model (prior, best of 8)', 'bar model (prior mean)')
 
 @torch.no_grad()
-def bar_edits(model: BarPointerNetwork,
+def bar_edits(model: BarPointerNetwork | list[BarPointerNetwork],   # several: each edit with one z agreed on (`agreed_beam`)
               item: dict,                  # a bar item (`bar_item`): its 'length' is the length asked for
               reference: dict | None,      # another song's bar item of the same style (None: no reference row)
               samples: int = 8,            # z drawn from N(0, I), one batch
@@ -72,14 +72,15 @@ def bar_edits(model: BarPointerNetwork,
               beam: int = 1,               # beam width of the edits with one z (1: greedy)
               temperature: float = SAMPLE_TEMPERATURE,   # the samples' bars drawn at this temperature (0: greedy per z), as `editptr-edit --samples`
              ) -> tuple[dict, int]:
-    "{method: frame pointers} for each of `BAR_METHODS` the item has, and how many of the samples differ."
-    gen, Z = torch.Generator().manual_seed(seed), model.config.latent_dim
-    out, one = {}, lambda z: beam_bars(model, item, z, beam)['pointers']
-    if item['style'] in model.style_bank: out[BAR_METHODS[0]] = one(bar_style_z(model, item['style']))
-    if reference is not None: out[BAR_METHODS[1]] = one(posterior_means(model, [reference]))
-    drawn = [r['pointers'] for r in generate_bars(model, [item] * samples, torch.randn(samples, Z, generator=gen), temperature, gen)]
+    "{method: frame pointers} for each of `BAR_METHODS` the item has, and how many of the samples differ (drawn from the first model)."
+    models = list(model) if isinstance(model, (list, tuple)) else [model]
+    gen, Z = torch.Generator().manual_seed(seed), models[0].config.latent_dim
+    out, one = {}, lambda zs: agreed_beam(models, item, zs, beam)['pointers']
+    if all(item['style'] in m.style_bank for m in models): out[BAR_METHODS[0]] = one([bar_style_z(m, item['style']) for m in models])
+    if reference is not None: out[BAR_METHODS[1]] = one([posterior_means(m, [reference]) for m in models])
+    drawn = [r['pointers'] for r in generate_bars(models[0], [item] * samples, torch.randn(samples, Z, generator=gen), temperature, gen)]
     out[BAR_METHODS[2]] = best_sample(drawn, item['pointers'])
-    out[BAR_METHODS[3]] = one(torch.zeros(1, Z))
+    out[BAR_METHODS[3]] = one([torch.zeros(1, m.config.latent_dim) for m in models])
     return out, distinct_edits(drawn)
 
 # %% ../nbs/21_evaluate.ipynb #0a029261
@@ -164,7 +165,7 @@ def predict_item(model, item: dict,                    # one `PointerDataset` it
                  tf_chunk: int = 1024,                 # teacher-forced steps scored at once
                  seams: str = 'bar',                   # where the model's seams may be (`generate`): on bar lines, as editptr-edit decodes
                  cfg: AudioConfig = AudioConfig(),
-                 bar_model: BarPointerNetwork | None = None,   # also the bar model's edits (`bar_edits`)
+                 bar_model: BarPointerNetwork | list | None = None,   # also the bar model's edits (`bar_edits`; several: agreed)
                  bar_beam: int = 1,                            # the bar model's beam width (`beam_bars`)
                 ) -> dict:
     "Teacher-forced outputs and every free-running edit of one pair (numpy, STOP removed; None where a method has none), with their seams and, per sampled method, 'distinct_edits'."
@@ -281,14 +282,17 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
              tf_chunk: int = 1024,            # teacher-forced steps scored at once (memory: chunk x T_raw scores)
              progress: bool = False,          # a progress bar over the pairs
              seams: str = 'bar',              # where the model's seams may be: 'bar', 'beat' or 'frame' (`generate`)
-             bar_model=None,                  # a BarPointerNetwork or its checkpoint path: its edits too
+             bar_model=None,                  # a BarPointerNetwork or its checkpoint path (several: a list, or paths joined by '+'): its edits too
              bar_beam: int = 1,               # its beam width (1: greedy)
             ) -> EvalResult:
     "Metrics of the model and the baselines on one split, per style and overall."
     from editptr.dataset import PointerDataset
     from editptr.audio import load_audio
     model, cfg = None if model is None else load_model(model, device), AudioConfig()
-    if isinstance(bar_model, (str, Path)): bar_model = load_bar_model(bar_model)
+    if isinstance(bar_model, (str, Path)): bar_model = str(bar_model).split('+')
+    if isinstance(bar_model, (list, tuple)):
+        bar_model = [load_bar_model(m) if isinstance(m, (str, Path)) else m for m in bar_model]
+        bar_model = bar_model[0] if len(bar_model) == 1 else bar_model
     ds = PointerDataset(corpus_dir, split=split, seed=seed, n_mels=model.config.n_mels if model is not None else cfg.n_mels, max_raw_frames=max_raw_frames or 2**62)
     n = len(ds) if max_items is None else min(len(ds), max_items)
     refs = reference_pairs(ds.records)
