@@ -634,9 +634,10 @@ def agreed_beam(models: list[BarPointerNetwork],   # e.g. a forward and a `rever
                 width: int = BEAM_WIDTH,
                 length_weight: float = BEAM_LENGTH_WEIGHT,
                ) -> dict:
-    "Each model's `beam_bars` edit of `item`; the one with the highest log-probability summed over all the models (`edit_log_prob`), with 'scores' (one per candidate)."
+    "Each model's `beam_bars` edit of `item`; the one with the highest log-probability summed over all the models (`edit_log_prob`), with 'scores' (one per candidate). One model: its own edit, nothing to score."
     if len(models) != len(zs) or not models: raise ValueError(f"agreed_beam: {len(models)} models and {len(zs)} styles; give one z per model")
     candidates = [beam_bars(m, item, z, width, length_weight) for m, z in zip(models, zs)]
+    if len(candidates) == 1: return candidates[0]
     scores = [sum(edit_log_prob(m, item, c['tokens'], z) for m, z in zip(models, zs)) for c in candidates]
     return {**candidates[int(np.argmax(scores))], 'scores': scores}
 

@@ -290,9 +290,7 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
     from editptr.audio import load_audio
     model, cfg = None if model is None else load_model(model, device), AudioConfig()
     if isinstance(bar_model, (str, Path)): bar_model = str(bar_model).split('+')
-    if isinstance(bar_model, (list, tuple)):
-        bar_model = [load_bar_model(m) if isinstance(m, (str, Path)) else m for m in bar_model]
-        bar_model = bar_model[0] if len(bar_model) == 1 else bar_model
+    if isinstance(bar_model, (list, tuple)): bar_model = [load_bar_model(m) if isinstance(m, (str, Path)) else m for m in bar_model]
     ds = PointerDataset(corpus_dir, split=split, seed=seed, n_mels=model.config.n_mels if model is not None else cfg.n_mels, max_raw_frames=max_raw_frames or 2**62)
     n = len(ds) if max_items is None else min(len(ds), max_items)
     refs = reference_pairs(ds.records)
