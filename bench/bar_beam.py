@@ -55,12 +55,12 @@ def main(argv=None):
     ap.add_argument('--out', default='bench/results/bar_beam_cpu.md')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    from editptr.bars import load_bar_model, load_bar_items
+    from editptr.bars import load_bar_models, load_bar_items
     items = [it for c in a.corpus for it in load_bar_items(c, a.split, a.seed, progress=False)[0]]
     rows = []
     runs = [(int(b), float(w)) for b in a.beams.split(',') for w in (a.length_weights.split(',') if int(b) > 1 else ['0'])]
     for path in a.bar_model:
-        model = [load_bar_model(p) for p in path.split('+')]
+        model = load_bar_models(path)
         model = model[0] if len(model) == 1 else model
         plans = [float(w) for w in a.plan_weights.split(',') if not float(w) or getattr(model, 'plays', None) is not None]
         for (beam, weight), plan in [(r, w) for r in runs for w in plans]:

@@ -21,9 +21,10 @@ __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE',
            'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps', 'section_frames',
            'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores',
            'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank',
-           'bar_style_z', 'agreed_beam', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'grow_model',
-           'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit', 'bar_validation', 'free_running_validation',
-           'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
+           'bar_style_z', 'readers', 'agreed_beam', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model',
+           'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit',
+           'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars',
+           'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -147,6 +148,7 @@ class BarModelConfig(_DictConfig):
     encoder_length: bool = True    # the encoder reads the edit's length, so it can plan which bars to drop or repeat before decoding
     n_plan: int = 6                # length features it reads (`plan_features`' first n_plan; N_PLAN adds its section's loops and drops: not better, README)
     reverse: bool = False          # read every song from its end and write the edit backwards (`flip_bars`)
+    two_way: bool = False          # one network reads both ways, told which by a learned direction (`readers`); `reverse` picks the reading
     n_plays: int = 0               # > 0: a head predicts from each encoded bar how often the edit plays it (classes 0 .. n_plays - 1, the last: that or more)
 
     def __post_init__(self):
@@ -291,6 +293,7 @@ class BarPointerNetwork(nn.Module):
         self.bar_in = nn.Conv1d(config.n_features, d, config.context_bars, padding=config.context_bars // 2)   # a bar and its neighbours
         self.plan_in = nn.Linear(config.n_plan, d) if config.encoder_length else None
         self.position = nn.Embedding(config.max_bars, d)
+        self.direction = nn.Embedding(2, d) if config.two_way else None   # forwards, backwards
         self.encoder = _encoder(config, config.n_encoder_layers)
         self.edit_encoder = _encoder(config, 1)
         self.posterior_head = nn.Linear(2 * d + 1, 2 * config.latent_dim)
@@ -305,7 +308,19 @@ class BarPointerNetwork(nn.Module):
         self.stop = nn.Linear(d, 1)
         self.plays_z = nn.Linear(config.latent_dim, d) if config.n_plays else None
         self.plays = nn.Sequential(nn.LayerNorm(d), nn.Linear(d, d), nn.GELU(), nn.Linear(d, config.n_plays)) if config.n_plays else None
-        self.style_bank: dict[str, Tensor] = {}
+        self.style_banks: dict[bool, dict[str, Tensor]] = {False: {}, True: {}}   # style -> mean z, for each reading (`reverse`)
+
+    @property
+    def style_bank(self) -> dict[str, Tensor]:
+        "Style name -> mean posterior z of this reading (a two-way model has one per direction)."
+        return self.style_banks[self.config.reverse]
+
+    @style_bank.setter
+    def style_bank(self, bank: dict[str, Tensor]): self.style_banks[self.config.reverse] = bank
+
+    def direction_in(self) -> Tensor | float:
+        "(d,) the learned direction this reading adds to every input (two-way models), else 0."
+        return 0.0 if self.direction is None else self.direction.weight[int(self.config.reverse)]
 
     def positions(self, n: int) -> Tensor:
         if n > self.config.max_bars: raise ValueError(f"{n} bars: this model reads at most max_bars={self.config.max_bars}")
@@ -319,7 +334,7 @@ class BarPointerNetwork(nn.Module):
         if self.plan_in is not None:
             plan = plan_features(bar_len, bar_mask, length, *section_frames(feats, bar_len, bar_mask))   # (B, N, N_PLAN)
             x = x + self.plan_in(plan[..., :self.config.n_plan])
-        return self.encoder(x + self.positions(feats.shape[1]), src_key_padding_mask=~bar_mask)
+        return self.encoder(x + self.positions(feats.shape[1]) + self.direction_in(), src_key_padding_mask=~bar_mask)
 
     def posterior(self, enc: Tensor, bar_mask: Tensor, bar_len: Tensor, tokens: Tensor, length: Tensor) -> tuple[Tensor, Tensor]:
         "q(z | raw, edit): mu, logvar (B, latent_dim)."
@@ -354,7 +369,7 @@ def step_inputs(self: BarPointerNetwork, enc: Tensor, bar_mask: Tensor, bar_len:
                           left_bars.clamp(-8, 64) / 8, left_bars.clamp(-4, 8) / 2,
                           surplus.clamp(-64, 64) / 8, surplus.clamp(-4, 4) / 2], -1)     # (B, S, N_BUDGET)
     x = torch.where((prev >= 0)[..., None], _gather(enc, prev), self.start)
-    return x + self.length_in(budget) + self.z_in(z)[:, None] + self.positions(first + S)[first:]   # (B, S, d)
+    return x + self.length_in(budget) + self.z_in(z)[:, None] + self.positions(first + S)[first:] + self.direction_in()   # (B, S, d)
 
 @patch
 def bar_scores(self: BarPointerNetwork, h: Tensor,   # (B, S, d) decoder outputs
@@ -627,6 +642,18 @@ def bar_style_z(model: BarPointerNetwork, name: str, batch_size: int = 1) -> Ten
     return model.style_bank[name][None].expand(batch_size, -1)
 
 # %% ../nbs/18_bars.ipynb #cf5ccfa7
+import copy
+
+def readers(model: BarPointerNetwork) -> list[BarPointerNetwork]:
+    "The readings `model` holds: itself, or for a `two_way` model its forward and its backward reading (the same weights, each with its own style bank)."
+    if not model.config.two_way: return [model]
+    out = []
+    for reverse in (False, True):
+        view = copy.copy(model)                   # shares every module and weight; its own config says which way it reads
+        view.config = model.config.replace(reverse=reverse)
+        out.append(view)
+    return out
+
 @torch.no_grad()
 def agreed_beam(models: list[BarPointerNetwork],   # e.g. a forward and a `reverse` model of the same corpora
                 item: dict,                          # a bar item; its 'length' is the length asked for
@@ -645,11 +672,13 @@ def agreed_beam(models: list[BarPointerNetwork],   # e.g. a forward and a `rever
 from .model import CheckpointError, atomic_save, load_checkpoint, state_dict_problems
 
 def save_bar_model(model: BarPointerNetwork, path, optimizer=None, step: int = 0, metrics: dict | None = None, **extra) -> Path:
-    "Write `model` (with its style bank) to `path` atomically."
-    return atomic_save({'kind': 'bars', 'model_state_dict': model.state_dict(), 'config': model.config.to_dict(),
+    "Write `model` (with its style bank; a two-way model as its forward reading, with both banks) to `path` atomically."
+    cfg, cpu = model.config, lambda bank: {k: v.detach().cpu() for k, v in bank.items()}
+    banks = {'style_bank': cpu(model.style_bank)} if not cfg.two_way else {
+        'style_bank': cpu(model.style_banks[False]), 'reverse_style_bank': cpu(model.style_banks[True])}
+    return atomic_save({'kind': 'bars', 'model_state_dict': model.state_dict(), 'config': cfg.replace(reverse=cfg.reverse and not cfg.two_way).to_dict(),
                         'optimizer_state_dict': optimizer.state_dict() if optimizer is not None else None,
-                        'step': int(step), 'epoch': 0, 'metrics': dict(metrics or {}),
-                        'style_bank': {k: v.detach().cpu() for k, v in model.style_bank.items()}, **extra}, path)
+                        'step': int(step), 'epoch': 0, 'metrics': dict(metrics or {}), **banks, **extra}, path)
 
 def is_bar_checkpoint(path) -> bool:
     "True if `path` holds a bar model (`save_bar_model`)."
@@ -659,14 +688,21 @@ def load_bar_model(path) -> BarPointerNetwork:
     "The bar model saved at `path`, in eval mode; `CheckpointError` naming the file if it is not one."
     ckpt = load_checkpoint(path)
     if ckpt.get('kind') != 'bars': raise CheckpointError(f"{path}: not a bar model checkpoint (a frame PointerNetwork? load it with PointerNetwork.from_checkpoint)")
-    before = {'landing_bars': 0, 'encoder_length': False, 'n_plan': 6, 'n_plays': 0, 'reverse': False, 'attention_dropout': ckpt['config'].get('dropout', BarModelConfig.dropout)}   # saved before these fields
+    before = {'landing_bars': 0, 'encoder_length': False, 'n_plan': 6, 'n_plays': 0, 'reverse': False, 'two_way': False, 'attention_dropout': ckpt['config'].get('dropout', BarModelConfig.dropout)}   # saved before these fields
     try: model = BarPointerNetwork(BarModelConfig.from_dict({**before, **ckpt['config']}))
     except (TypeError, ValueError) as e: raise CheckpointError(f"{path}: config does not fit BarModelConfig: {e}") from None
     problems = state_dict_problems(model.state_dict(), ckpt['model_state_dict'])
     if problems: raise CheckpointError(f"{path}: weights do not match the stored config: " + '; '.join(problems[:5]))
     model.load_state_dict(ckpt['model_state_dict'])
-    model.style_bank = {k: torch.as_tensor(v, dtype=torch.float32) for k, v in (ckpt.get('style_bank') or {}).items()}
+    bank = lambda key: {k: torch.as_tensor(v, dtype=torch.float32) for k, v in (ckpt.get(key) or {}).items()}
+    model.style_bank = bank('style_bank')
+    if model.config.two_way: model.style_banks[True] = bank('reverse_style_bank')
     return model.eval()
+
+def load_bar_models(spec, device: str = 'cpu') -> list[BarPointerNetwork]:
+    "Every reading (`readers`) of the bar models in `spec`: a checkpoint path, paths joined by '+', or a list of paths and models; what `agreed_beam` takes."
+    spec = str(spec).split('+') if isinstance(spec, (str, Path)) else list(spec)
+    return [r for m in spec for r in readers(load_bar_model(m).to(device) if isinstance(m, (str, Path)) else m)]
 
 # %% ../nbs/18_bars.ipynb #62daea20
 from dataclasses import replace
@@ -789,12 +825,12 @@ def redraw_edit(item: dict,   # a bar item that `can_redraw`
 # %% ../nbs/18_bars.ipynb #2469ef39
 @torch.no_grad()
 def bar_validation(model: BarPointerNetwork, items: list[dict], batch_size: int = 16) -> dict[str, float]:
-    "Mean teacher-forced losses and accuracy over `items` (posterior mean z, eval mode)."
+    "Mean teacher-forced losses and accuracy over `items` (posterior mean z, eval mode), each of the model's `readers` reading them all."
     with eval_mode(model):
         sums, n = {}, 0
-        for i in range(0, len(items), batch_size):
+        for reader, i in [(r, i) for r in readers(model) for i in range(0, len(items), batch_size)]:
             chunk = items[i:i + batch_size]
-            out = bar_losses(model, collate_bars(as_read_by(model, chunk)).to(device_of(model)), sample=False)
+            out = bar_losses(reader, collate_bars(as_read_by(reader, chunk)).to(device_of(model)), sample=False)
             for k in ('pointer_loss', 'accuracy', 'plays_loss', 'plays_accuracy'):
                 if k in out: sums[k] = sums.get(k, 0.0) + out[k].item() * len(chunk)
             n += len(chunk)
@@ -838,7 +874,9 @@ def _resume(last: Path, model: BarPointerNetwork, opt, sched) -> tuple[int, list
 def _add_style_bank(path: Path, train: list[dict], device: str = 'cpu'):
     "Rewrite the checkpoint at `path` with the style bank of its own weights over `train`."
     ckpt, model = load_checkpoint(path), load_bar_model(path).to(device)
-    ckpt['style_bank'] = {k: v.detach().cpu() for k, v in build_bar_style_bank(model, train).items()}
+    banks = [{k: v.detach().cpu() for k, v in build_bar_style_bank(r, train).items()} for r in readers(model)]
+    ckpt['style_bank'] = banks[0]
+    if len(banks) > 1: ckpt['reverse_style_bank'] = banks[1]
     atomic_save(ckpt, path)
 
 # %% ../nbs/18_bars.ipynb #ac0b7453
@@ -886,6 +924,7 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     if init_from is None: model = BarPointerNetwork(model_config).to(device)
     else:                                                       # landing_bars 0 keeps the model's own landing score
         base = load_bar_model(init_from)
+        if base.config.two_way != model_config.two_way: raise ValueError(f"{init_from}: two_way={base.config.two_way}; this run asks for {model_config.two_way}")
         model = grow_model(base, model_config.n_features, model_config.landing_bars or base.config.landing_bars,
                            model_config.attention_dropout, model_config.n_plan, model_config.n_plays).train().to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
@@ -897,9 +936,11 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     end = config.steps if until is None else min(until, config.steps)
     bar = tqdm(range(start + 1, end + 1), desc='training bars', unit='step', disable=not progress, initial=start, total=config.steps)
     model.train()
+    readings = readers(model)                                    # a two-way model reads backwards at odd steps
     for step in bar:
         torch.manual_seed(config.seed * 1_000_003 + step)          # dropout and noise of this step: a resumed run repeats them
-        out = train_step(model, opt, collate_bars(as_read_by(model, draw_batch(train, config, step, weights))).to(device), config); sched.step()
+        r = readings[step % len(readings)]
+        out = train_step(r, opt, collate_bars(as_read_by(r, draw_batch(train, config, step, weights))).to(device), config); sched.step()
         bar.set_postfix(loss=f"{out['pointer_loss'].item():.3f}")
         if step % config.val_every == 0 or step == end:
             metrics = {f'val_{k}': v for k, v in bar_validation(model, val or train).items()}
@@ -958,6 +999,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--plan-features', type=int, default=BarModelConfig.n_plan,
                    help=f"length features each raw bar is encoded with: 6, or {N_PLAN} with its section's loops and drops (default: %(default)s)")
     p.add_argument('--reverse', action='store_true', help='read each song from its end and write the edit backwards (the rules decide latest sections first)')
+    p.add_argument('--two-way', action='store_true', help='one network learns to read songs both ways (every other step backwards): one checkpoint, two readers that agree')
     p.add_argument('--plays-head', type=int, default=BarModelConfig.n_plays,
                    help="> 0: teach the encoder each raw bar's plays in the edit (classes 0 .. N-1, the last: N-1 or more; 0: no head; default: %(default)s)")
     p.add_argument('--plays-weight', type=float, default=BarTrainConfig.plays_weight, help='weight of the plays loss (default: %(default)s)')
@@ -985,7 +1027,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg = BarTrainConfig(corpus_weights=dict(zip(map(str, a.corpus), a.corpus_weights or [])), steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
                              free_running_pairs=a.free_running_pairs, redraw=a.redraw, plays_weight=a.plays_weight)
         t0 = time.time()
-        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length, n_plan=a.plan_features, n_plays=a.plays_head, reverse=a.reverse,
+        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length, n_plan=a.plan_features, n_plays=a.plays_head, reverse=a.reverse, two_way=a.two_way,
                                                                     landing_bars=a.landing_bars), jobs=a.jobs,
                            resume=not a.fresh, progress=not a.no_progress, init_from=a.init_from, device=a.device)
     except (ValueError, CheckpointError, FileNotFoundError) as e:

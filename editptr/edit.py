@@ -268,10 +268,10 @@ def _classical_edit(args: argparse.Namespace, track: InputTrack, cfg: AudioConfi
 def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConfig, device: str = 'cpu') -> tuple[list, dict]:
     "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
     import torch
-    from editptr.bars import load_bar_model, bar_item, bar_style_z, generate_bars, agreed_beam, BEAM_WIDTH, SAMPLE_TEMPERATURE
+    from editptr.bars import load_bar_models, bar_item, bar_style_z, generate_bars, agreed_beam, BEAM_WIDTH, SAMPLE_TEMPERATURE
     if args.duration is None: raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length)")
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
-    models = [load_bar_model(p).to(device) for p in [args.checkpoint, *(args.also_model or [])]]   # --device; the seed's generator stays on the CPU
+    models = load_bar_models([args.checkpoint, *(args.also_model or [])], device)   # every reading (a two-way model: two); the seed's generator stays on the CPU
     target = cfg.seconds_to_frames(args.duration)
     sections = _raw_sections(models, track, cfg)
     item = bar_item(dict(name=str(args.input), raw_mel=track.mel, beats=track.beats, length=target, sections=sections))

@@ -59,7 +59,7 @@ def distinct_edits(samples: list[np.ndarray]) -> int:
     return len({np.asarray(s, np.int64).tobytes() for s in samples})
 
 # %% ../nbs/21_evaluate.ipynb #30d53eb7
-from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, agreed_beam, posterior_means, load_bar_model, SAMPLE_TEMPERATURE
+from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, agreed_beam, posterior_means, load_bar_models, SAMPLE_TEMPERATURE
 
 BAR_METHODS = ('bar model (style by name)', 'bar model (reference pair)', 'bar model (prior, best of 8)', 'bar model (prior mean)')
 
@@ -289,8 +289,7 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
     from editptr.dataset import PointerDataset
     from editptr.audio import load_audio
     model, cfg = None if model is None else load_model(model, device), AudioConfig()
-    if isinstance(bar_model, (str, Path)): bar_model = str(bar_model).split('+')
-    if isinstance(bar_model, (list, tuple)): bar_model = [load_bar_model(m) if isinstance(m, (str, Path)) else m for m in bar_model]
+    if bar_model is not None: bar_model = load_bar_models(bar_model if isinstance(bar_model, (str, Path, list, tuple)) else [bar_model])   # every reading
     ds = PointerDataset(corpus_dir, split=split, seed=seed, n_mels=model.config.n_mels if model is not None else cfg.n_mels, max_raw_frames=max_raw_frames or 2**62)
     n = len(ds) if max_items is None else min(len(ds), max_items)
     refs = reference_pairs(ds.records)
