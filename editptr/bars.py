@@ -336,17 +336,20 @@ class BarPointerNetwork(nn.Module):
             x = x + self.plan_in(plan[..., :self.config.n_plan])
         return self.encoder(x + self.positions(feats.shape[1]) + self.direction_in(), src_key_padding_mask=~bar_mask)
 
-    def posterior(self, enc: Tensor, bar_mask: Tensor, bar_len: Tensor, tokens: Tensor, length: Tensor) -> tuple[Tensor, Tensor]:
-        "q(z | raw, edit): mu, logvar (B, latent_dim)."
-        played = tokens >= 0                                                                  # (B, M)
-        h = self.edit_encoder(_gather(enc, tokens) + self.positions(tokens.shape[1]), src_key_padding_mask=~played)
-        log_ratio = torch.log(length.float() / (bar_len * bar_mask).sum(1).float().clamp(min=1))[:, None]   # edit / raw length
-        mu, logvar = self.posterior_head(torch.cat([masked_mean(h, played), masked_mean(enc, bar_mask), log_ratio], -1)).chunk(2, -1)
-        return mu, logvar.clamp(-8, 8)
+# %% ../nbs/18_bars.ipynb #d08b7176
+@patch
+def posterior(self: BarPointerNetwork, enc: Tensor, bar_mask: Tensor, bar_len: Tensor, tokens: Tensor, length: Tensor) -> tuple[Tensor, Tensor]:
+    "q(z | raw, edit): mu, logvar (B, latent_dim)."
+    played = tokens >= 0                                                                  # (B, M)
+    h = self.edit_encoder(_gather(enc, tokens) + self.positions(tokens.shape[1]), src_key_padding_mask=~played)
+    log_ratio = torch.log(length.float() / (bar_len * bar_mask).sum(1).float().clamp(min=1))[:, None]   # edit / raw length
+    mu, logvar = self.posterior_head(torch.cat([masked_mean(h, played), masked_mean(enc, bar_mask), log_ratio], -1)).chunk(2, -1)
+    return mu, logvar.clamp(-8, 8)
 
-    def plays_logits(self, enc: Tensor, z: Tensor) -> Tensor:
-        "(B, N, n_plays) how often the edit in style `z` (B, latent_dim) plays each raw bar: the plan the encoder is taught to hold."
-        return self.plays(enc + self.plays_z(z)[:, None])
+@patch
+def plays_logits(self: BarPointerNetwork, enc: Tensor, z: Tensor) -> Tensor:
+    "(B, N, n_plays) how often the edit in style `z` (B, latent_dim) plays each raw bar: the plan the encoder is taught to hold."
+    return self.plays(enc + self.plays_z(z)[:, None])
 
 # %% ../nbs/18_bars.ipynb #73bb4c24
 @patch
