@@ -16,15 +16,15 @@ from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
 __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_PLAN', 'BEAM_WIDTH',
-           'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features',
-           'structure_features', 'bar_item', 'flip_tokens', 'flip_bars', 'BarModelConfig', 'BarBatch', 'device_of',
-           'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps', 'section_frames',
-           'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores',
-           'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank',
-           'bar_style_z', 'readers', 'agreed_beam', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model',
-           'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit',
-           'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars',
-           'train_bars', 'main']
+           'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'RELAID_STYLES', 'bar_tokens', 'bar_pointers',
+           'bar_features', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars', 'BarModelConfig', 'BarBatch',
+           'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps',
+           'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of',
+           'plan_scores', 'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means',
+           'build_bar_style_bank', 'bar_style_z', 'readers', 'agreed_beam', 'save_bar_model', 'is_bar_checkpoint',
+           'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
+           'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation',
+           'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -754,6 +754,7 @@ class BarTrainConfig(_DictConfig):
     val_every: int = 250        # steps between validation + last.pt
     free_running_pairs: int = 96   # validation pairs decoded greedily at each validation, their F1 logged (0: none); best.pt has the lowest loss
     redraw: float = 0.0         # chance that a rule-made `shorten`/`extend` pair is cut again at a fresh length (`redraw_edit`)
+    relayout: float = 0.0       # chance that a rule-made pair is read with fresh sections and cut again by its rule (`relayout_edit`)
     seed: int = 0               # split, init and batches
     corpus_weights: dict = field(default_factory=dict)   # corpus -> how many times as often its pairs are drawn (others: 1)
     plays_weight: float = 1.0   # weight of the plays loss, where the model has a plays head (`BarModelConfig.n_plays`)
@@ -762,7 +763,7 @@ class BarTrainConfig(_DictConfig):
         bad = [f"corpus_weights[{c!r}] must be a number >= 0, got {w!r}" for c, w in self.corpus_weights.items() if not at_least(0)[0](w)]
         check_fields(self, {**{k: at_least(1) for k in ('steps', 'batch_size', 'val_every')},
                             **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed', 'plays_weight')},
-                            'redraw': in_range(0, 1)}, bad)
+                            'redraw': in_range(0, 1), 'relayout': in_range(0, 1)}, bad)
 
 # %% ../nbs/18_bars.ipynb #90528917
 @lru_cache(maxsize=8)
@@ -824,6 +825,38 @@ def redraw_edit(item: dict,   # a bar item that `can_redraw`
     grid = BeatGrid(lines[1:-1], lines[1:-1], 120.0)            # the rule reads bar lines only, not beats or tempo
     p = apply_style(TrackAnalysis(grid, [Section(*s) for s in item['sections']], int(lines[-1])), item['style'], seed=seed)
     return {**item, 'tokens': bar_tokens(p, lines), 'length': len(p), 'pointers': p.astype(np.int64)}
+
+# %% ../nbs/18_bars.ipynb #d9354085
+RELAID_STYLES = ('shorten', 'extend', 'rearrange')   # rules that read nothing but bar lines, sections and a length
+
+def random_sections(lines: np.ndarray,          # (n_bars + 1,) bar lines
+                    rng: np.random.Generator,
+                   ) -> list[tuple[str, int, int]]:
+    "A fresh section layout on the bars of `lines`, in order and covering them: (label, start_frame, end_frame) rows."
+    n, rows, b = len(lines) - 1, [], 0
+    while b < n:
+        m = min(n - b, int(rng.choice([4, 8, 8, 16])) if rng.random() < 0.6 else int(rng.integers(1, 17)))   # bars
+        seen = [(label, e - s) for label, s, e in rows]
+        if seen and rng.random() < 0.5:                                       # a repeat, of the same length where one is
+            same = [label for label, k in seen if k == m]
+            label = str(rng.choice(same if same and rng.random() < 0.7 else [label for label, _ in seen]))
+        else: label = f's{len({label for label, _ in seen})}'
+        rows.append((label, b, b + m)); b += m
+    return [(label, int(lines[s]), int(lines[e])) for label, s, e in rows]
+
+def can_relayout(item: dict) -> bool:
+    "True if `item`'s edit was cut by the project's rule for a style `relayout_edit` can cut again."
+    return item.get('source') == 'truth' and item.get('style') in RELAID_STYLES and bool(item.get('sections'))
+
+def relayout_edit(item: dict,   # a bar item that `can_relayout`
+                  seed: int,    # draws the layout (`random_sections`) and the style's length
+                 ) -> dict:
+    "`item` with a fresh section layout: its structure columns and the edit its style's rule cuts with those sections."
+    rng = np.random.default_rng(seed)
+    sections = random_sections(np.asarray(item['lines']), rng)
+    feats = item['feats'].copy()
+    feats[:, N_AUDIO_FEATURES:N_AUDIO_FEATURES + N_STRUCTURE] = structure_features(item['lines'], sections)
+    return redraw_edit({**item, 'sections': sections, 'feats': feats}, int(rng.integers(2**31)))
 
 # %% ../nbs/18_bars.ipynb #2469ef39
 @torch.no_grad()
@@ -891,12 +924,15 @@ def draw_weights(train: list[dict], corpus_weights: dict) -> np.ndarray | None:
     return w / w.sum()
 
 def draw_batch(train: list[dict], config: BarTrainConfig, step: int, weights: np.ndarray | None = None) -> list[dict]:
-    "The bar items of training step `step`: `config.batch_size` drawn by (seed, step) with `weights` (`draw_weights`), rule-made edits redrawn at `config.redraw`."
+    "The bar items of training step `step`: `config.batch_size` drawn by (seed, step) with `weights` (`draw_weights`), rule-made edits relaid at `config.relayout`, else redrawn at `config.redraw`."
     rng = np.random.default_rng([config.seed, step])
     n = len(train) if weights is None else int(np.count_nonzero(weights))
     batch = [train[i] for i in rng.choice(len(train), min(config.batch_size, n), replace=False, p=weights)]
-    if not config.redraw: return batch
-    return [redraw_edit(it, int(rng.integers(2**31))) if can_redraw(it) and rng.random() < config.redraw else it for it in batch]
+    def fresh(it):                                                # no draw where a chance is 0: older runs draw as they did
+        if config.relayout and can_relayout(it) and rng.random() < config.relayout: return relayout_edit(it, int(rng.integers(2**31)))
+        if config.redraw and can_redraw(it) and rng.random() < config.redraw: return redraw_edit(it, int(rng.integers(2**31)))
+        return it
+    return [fresh(it) for it in batch]
 
 def train_step(model: BarPointerNetwork, opt: torch.optim.Optimizer, batch: BarBatch, config: BarTrainConfig) -> dict[str, Tensor]:
     "One optimizer step on `batch`: `bar_losses` (config's KL weight, feature noise and plays weight), gradient norm clipped to 1."
@@ -1010,6 +1046,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--val-every', type=int, default=BarTrainConfig.val_every)
     p.add_argument('--redraw', type=float, default=BarTrainConfig.redraw,
                    help="chance that a rule-made shorten/extend pair is cut again at a fresh length (default: %(default)s)")
+    p.add_argument('--relayout', type=float, default=BarTrainConfig.relayout,
+                   help="chance that a rule-made pair is read with a fresh section layout and cut again by its rule (default: %(default)s)")
     p.add_argument('--free-running-pairs', type=int, default=BarTrainConfig.free_running_pairs,
                    help='validation pairs decoded greedily at each validation, their seam F1 logged (0: none); best.pt has the lowest validation loss')
     p.add_argument('--corpus-weights', type=float, nargs='+', metavar='W',
@@ -1028,7 +1066,7 @@ def main(argv: list[str] | None = None) -> int:
         if a.corpus_weights and len(a.corpus_weights) != len(a.corpus):
             raise ValueError(f"--corpus-weights: {len(a.corpus_weights)} weights for {len(a.corpus)} corpora")
         cfg = BarTrainConfig(corpus_weights=dict(zip(map(str, a.corpus), a.corpus_weights or [])), steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
-                             free_running_pairs=a.free_running_pairs, redraw=a.redraw, plays_weight=a.plays_weight)
+                             free_running_pairs=a.free_running_pairs, redraw=a.redraw, relayout=a.relayout, plays_weight=a.plays_weight)
         t0 = time.time()
         model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length, n_plan=a.plan_features, n_plays=a.plays_head, reverse=a.reverse, two_way=a.two_way,
                                                                     landing_bars=a.landing_bars), jobs=a.jobs,
