@@ -1014,9 +1014,9 @@ def train_bars(corpora,                                  # corpus directory, or 
     return fit_bars(train, val, save_dir, config, model_config, sources=[str(c) for c in np.atleast_1d(corpora)], **kwargs)
 
 # %% ../nbs/18_bars.ipynb #6a6875a5
-def main(argv: list[str] | None = None) -> int:
-    "editptr-train-bars: train the bar-level pointer network."
-    import argparse, sys
+def _parser():
+    "editptr-train-bars' arguments."
+    import argparse
     p = argparse.ArgumentParser(prog='editptr-train-bars', description='Train the bar-level pointer network on whole songs.')
     p.add_argument('--corpus', action='append', required=True, help='corpus directory (repeat for several; each split by song)')
     p.add_argument('--save-dir', required=True, help='best.pt, last.pt and metrics.jsonl go here')
@@ -1058,7 +1058,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument('--fresh', action='store_true', help='start over even if --save-dir has a last.pt')
     p.add_argument('--init-from', help="start from this bar model's weights (fine-tune on --corpus)")
     p.add_argument('--no-progress', action='store_true')
-    a = p.parse_args(argv)
+    return p
+
+# %% ../nbs/18_bars.ipynb #104525be
+def main(argv: list[str] | None = None) -> int:
+    "editptr-train-bars: train the bar-level pointer network."
+    import sys
+    a = _parser().parse_args(argv)
     try:
         if a.threads: torch.set_num_threads(a.threads)
         missing = [c for c in a.corpus if not (Path(c) / 'corpus.json').is_file() and not (Path(c) / 'pointers').is_dir()]
