@@ -25,7 +25,7 @@ STRIP_WIDGET_STATE = ['--ClearMetadataPreprocessor.enabled=True', '--ClearMetada
 OFFLINE_HTML = ['--HTMLExporter.require_js_url=data:text/javascript,', '--HTMLExporter.mathjax_url=data:text/javascript,']
 RUNBOOKS = {  # runbook[-case]: (papermill parameters, fewest figures it must make); their tiny fallbacks, built in {tmp}
     'train': ([], 2),                                                          # frame and bar model curves
-    'train-bars': (['-p', 'frame_model', 'False', '-p', 'bar_two_way', 'True', '-p', 'bar_relayout', '0.5'], 1),   # the bar model alone, two-way, as `make demo` trains
+    'train-bars': (['-p', 'frame_model', 'False', '-p', 'bar_two_way', 'True', '-p', 'bar_relayout', '0.5'], 1),   # the bar model alone (as `make demo` trains), two-way and relaid
     'evaluate': (['-p', 'checkpoint', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus', '{tmp}/corpus',
                   '-p', 'tiny_save_dir', '{tmp}/model'], 5),
     'evaluate-bars': (['-r', 'checkpoint', '', '-p', 'bar_model', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus',
