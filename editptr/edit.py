@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--hierarchical', action='store_true', help='coarse-to-fine decoding: bar, beat, frame')
     ap.add_argument('--beam', type=int, help="bar models: beam width of a greedy edit (default: editptr.bars.BEAM_WIDTH, 4; 1: greedy)")
     ap.add_argument('--also-model', action='append', metavar='CKPT',
-                    help="bar models: another bar model (e.g. one trained with --reverse; repeat for more): each proposes its beam edit, "
+                    help="bar models: another bar model (e.g. one trained with --reverse; a --two-way checkpoint is already both; repeat for more): each proposes its beam edit, "
                          "the one all of them score highest is kept (editptr.bars.agreed_beam)")
     ap.add_argument('--seams', choices=['bar', 'beat', 'frame'], default='bar',
                     help='where the model may cut: only from a bar (beat) line onto one, or at any frame (default: %(default)s)')
@@ -286,7 +286,7 @@ def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConf
     temperature = args.temperature if args.temperature is not None else SAMPLE_TEMPERATURE if args.samples > 1 else 0.0
     if args.samples == 1 and not temperature: rows = [agreed_beam(models, item, zs, beam)]             # one edit: the most likely found
     else: rows = generate_bars(models[0], [item] * args.samples, zs[0], temperature=temperature, generator=gen)   # N edits, one batch
-    return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), also_models=[str(p) for p in args.also_model or []],
+    return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), also_models=[str(p) for p in args.also_model or []], readers=len(models),
                                                                 model='bars', temperature=temperature, style=args.style, style_ref=args.style_ref,
                                                                 seed=args.seed, seam_unit='bar', sections=sections,
                                                                 beam=beam if len(rows) == 1 and not temperature else None)
