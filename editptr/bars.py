@@ -703,8 +703,8 @@ def load_bar_model(path) -> BarPointerNetwork:
     return model.eval()
 
 def load_bar_models(spec, device: str = 'cpu') -> list[BarPointerNetwork]:
-    "Every reading (`readers`) of the bar models in `spec`: a checkpoint path, paths joined by '+', or a list of paths and models; what `agreed_beam` takes."
-    spec = str(spec).split('+') if isinstance(spec, (str, Path)) else list(spec)
+    "Every reading (`readers`) of the bar models in `spec`: a checkpoint path, paths joined by '+', a model, or a list of paths and models; what `agreed_beam` takes."
+    spec = str(spec).split('+') if isinstance(spec, (str, Path)) else [spec] if isinstance(spec, nn.Module) else list(spec)
     return [r for m in spec for r in readers(load_bar_model(m).to(device) if isinstance(m, (str, Path)) else m)]
 
 # %% ../nbs/18_bars.ipynb #62daea20

@@ -289,7 +289,7 @@ def evaluate(model,                           # PointerNetwork or checkpoint pat
     from editptr.dataset import PointerDataset
     from editptr.audio import load_audio
     model, cfg = None if model is None else load_model(model, device), AudioConfig()
-    if bar_model is not None: bar_model = load_bar_models(bar_model if isinstance(bar_model, (str, Path, list, tuple)) else [bar_model])   # every reading
+    if bar_model is not None: bar_model = load_bar_models(bar_model)   # every reading of every model
     ds = PointerDataset(corpus_dir, split=split, seed=seed, n_mels=model.config.n_mels if model is not None else cfg.n_mels, max_raw_frames=max_raw_frames or 2**62)
     n = len(ds) if max_items is None else min(len(ds), max_items)
     refs = reference_pairs(ds.records)
