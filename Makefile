@@ -30,8 +30,9 @@ test: $(STAMP)
 DEMO_CORPUS := data/synth
 DEMO_BAR_CORPUS := data/synth_bars
 DEMO_MODEL  := models/pointer_network
-# The demo trains and evaluates the bar models (forward and reverse readers), the ones that edit whole songs (the frame model scores 0.00 there,
-# and on 2 cores its training and evaluation alone take over 20 minutes); settings: PRESETS['demo']['bars'].
+# The demo trains and evaluates the bar model, the one that edits whole songs (the frame model scores 0.00 there,
+# and on 2 cores its training and evaluation alone take over 20 minutes): one network that reads songs both ways
+# (its checkpoint is both readers); settings: PRESETS['demo']['bars'].
 DEMO_TRAIN  := -p preset demo -p corpus_dir $(DEMO_CORPUS) -p build_corpus False -p save_dir $(DEMO_MODEL) \
 	-p frame_model False -p bar_corpora $(DEMO_BAR_CORPUS) -p threads 2 -p overwrite True
 PAPERMILL   := $(BIN)/papermill --no-progress-bar --log-output
@@ -48,7 +49,7 @@ demo: $(DEMO_CORPUS)/corpus.json $(DEMO_BAR_CORPUS)/corpus.json
 	mkdir -p reports
 	$(PAPERMILL) nbs/train.ipynb reports/train.ipynb $(DEMO_TRAIN)
 	$(PAPERMILL) nbs/evaluate.ipynb reports/evaluate.ipynb -r checkpoint '' \
-	  -p bar_model $(DEMO_MODEL)/bars/best.pt -p bar_model_reverse $(DEMO_MODEL)/bars_reverse/best.pt \
+	  -p bar_model $(DEMO_MODEL)/bars/best.pt \
 	  -p corpus_dir $(DEMO_CORPUS) -p max_items 8 -p samples 8
 	$(PAPERMILL) nbs/explore.ipynb reports/explore.ipynb -p corpus_dir $(DEMO_CORPUS)
 # Reports keep no widget state (nbconvert would show the widget view, whose renderer comes from a CDN, not the

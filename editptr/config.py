@@ -170,7 +170,7 @@ PRESETS = {
              'train': dict(batch_size=1, max_steps=300, learning_rate=1e-3, warmup_steps=30, val_every=100, checkpoint_every=50,
                            kl_weight=0.001, kl_anneal_steps=200, stop_weight=5.0, length_weight=3.0, edit_point_weight=200.0,
                            decision_weight=100.0),
-             'bars': dict(steps=800, val_every=200, free_running_pairs=32)},
+             'bars': dict(steps=1600, val_every=200, free_running_pairs=32)},
     'long': {'model': dict(d_model=128, n_heads=4, n_encoder_layers=2, n_decoder_layers=2, d_ff=512, latent_dim=16),
              'train': dict(learning_rate=1e-3, warmup_steps=100, val_every=200, checkpoint_every=200,
                            kl_weight=0.001, kl_anneal_steps=300, stop_weight=5.0, length_weight=3.0, edit_point_weight=200.0,

@@ -25,7 +25,7 @@ STRIP_WIDGET_STATE = ['--ClearMetadataPreprocessor.enabled=True', '--ClearMetada
 OFFLINE_HTML = ['--HTMLExporter.require_js_url=data:text/javascript,', '--HTMLExporter.mathjax_url=data:text/javascript,']
 RUNBOOKS = {  # runbook[-case]: (papermill parameters, fewest figures it must make); their tiny fallbacks, built in {tmp}
     'train': ([], 2),                                                          # frame and bar model curves
-    'train-bars': (['-p', 'frame_model', 'False', '-p', 'bar_two_way', 'True', '-p', 'bar_relayout', '0.5'], 1),   # the bar model alone (as `make demo` trains), two-way and relaid
+    'train-bars': (['-p', 'frame_model', 'False', '-p', 'bar_readers', 'pair', '-p', 'bar_relayout', '0.5'], 2),   # bar models alone (as `make demo` trains): a one-way pair, relaid
     'evaluate': (['-p', 'checkpoint', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus', '{tmp}/corpus',
                   '-p', 'tiny_save_dir', '{tmp}/model'], 5),
     'evaluate-bars': (['-r', 'checkpoint', '', '-p', 'bar_model', 'none.pt', '-p', 'corpus_dir', 'none', '-p', 'tiny_corpus',
@@ -123,7 +123,8 @@ def test_runbook_report_in_a_browser(name, tmp_path):
     ipynb, html = make_report(name.split('-')[0], [p.format(tmp=tmp_path) for p in params], tmp_path)
     counts = check_page(ipynb, html, tmp_path, least)
     if name.endswith('-bars'): assert 'no frame model' in html.read_text(), f'{name}: a frame model was trained or evaluated'
-    if name == 'train-bars': assert 'bars: two-way' in html.read_text() and 'relayout=0.5' in html.read_text(), f'{name}: not the two-way, relaid run asked for'
+    if name == 'train': assert 'bars: two-way' in html.read_text(), f'{name}: the default bar model is not two-way'
+    if name == 'train-bars': assert 'bars_reverse: ' in html.read_text() and 'relayout=0.5' in html.read_text(), f'{name}: not the relaid pair asked for'
     if name == 'real': check_real(html)
     print(name, counts)
 
