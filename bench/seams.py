@@ -45,7 +45,7 @@ def seam_measures(raw_mel, edit_mel, pointers, window: int) -> dict[int, tuple[f
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--corpus', action='append', required=True)
-    ap.add_argument('--bar-model', help='also the bar model edits (style by name, beam 4)')
+    ap.add_argument('--bar-model', help="also the bar model's edits (style by name, beam 4; 'A+B' or a two-way checkpoint: the edit its readers agree on)")
     ap.add_argument('--split', default='test')
     ap.add_argument('--pairs', type=int, default=40, help='pairs per corpus, spread over the split')
     ap.add_argument('--out')
@@ -61,8 +61,8 @@ def main(argv=None):
     cfg, t0 = AudioConfig(), time.time()
     model = None
     if a.bar_model:
-        from editptr.bars import load_bar_model, bar_item, bar_style_z, beam_bars
-        model = load_bar_model(a.bar_model)
+        from editptr.bars import load_bar_models, bar_item, bar_style_z, agreed_beam
+        model = load_bar_models(a.bar_model)      # every reading ('A+B', or a two-way checkpoint): the edit they agree on
     policies = {f'{SHORT_FADE_MS:g} ms every seam': SHORT_FADE_MS, f'{LONG_FADE_MS:g} ms every seam': LONG_FADE_MS,
                 f'per seam (`seam_crossfades`)': None}
     window = math.ceil(LONG_FADE_MS / 1000 * cfg.sr / cfg.hop_length) + 1
@@ -78,7 +78,7 @@ def main(argv=None):
             item, y = ds[int(i)], load_audio(path, cfg.sr)
             raw_mel, true = mel_spectrogram(y, cfg), item['pointers'].numpy()
             edits = {'true edit': true, 'classical editor': classical_pointers(y, 0, raw_mel.shape[1], len(true), cfg)}
-            if model is not None: edits['bar model'] = beam_bars(model, bar_item(item), bar_style_z(model, item['style']))['pointers']
+            if model is not None: edits['bar model'] = agreed_beam(model, bar_item(item), [bar_style_z(m, item['style']) for m in model])['pointers']
             n_pairs += 1
             for name, p in edits.items():
                 if p is None: continue
