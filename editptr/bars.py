@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache, partial
 from pathlib import Path
 import numpy as np
-from .config import _DictConfig, at_least, in_range, check_fields
+from .config import _DictConfig, at_least, in_range, chance, check_fields
 from fastcore.basics import patch
 from .metrics import bar_lines, free_running_metrics
 
@@ -763,7 +763,7 @@ class BarTrainConfig(_DictConfig):
         bad = [f"corpus_weights[{c!r}] must be a number >= 0, got {w!r}" for c, w in self.corpus_weights.items() if not at_least(0)[0](w)]
         check_fields(self, {**{k: at_least(1) for k in ('steps', 'batch_size', 'val_every')},
                             **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed', 'plays_weight')},
-                            'redraw': in_range(0, 1), 'relayout': in_range(0, 1)}, bad)
+                            'redraw': chance(), 'relayout': chance()}, bad)
 
 # %% ../nbs/18_bars.ipynb #90528917
 @lru_cache(maxsize=8)
@@ -1037,8 +1037,11 @@ def _parser():
                    help="encode each raw bar against the edit's length (default: %(default)s)")
     p.add_argument('--plan-features', type=int, default=BarModelConfig.n_plan,
                    help=f"length features each raw bar is encoded with: 6, or {N_PLAN} with its section's loops and drops (default: %(default)s)")
-    p.add_argument('--reverse', action='store_true', help='read each song from its end and write the edit backwards (the rules decide latest sections first)')
-    p.add_argument('--two-way', action='store_true', help='one network learns to read songs both ways (every other step backwards): one checkpoint, two readers that agree')
+    p.add_argument('--two-way', action=argparse.BooleanOptionalAction, default=None,
+                   help="one network learns to read songs both ways (every other step backwards): one checkpoint, two readers that agree "
+                        "(default: two-way, or as the --init-from model; --no-two-way: one forward reader)")
+    p.add_argument('--reverse', action='store_true',
+                   help='one reader that reads each song from its end and writes the edit backwards (the rules decide latest sections first)')
     p.add_argument('--plays-head', type=int, default=BarModelConfig.n_plays,
                    help="> 0: teach the encoder each raw bar's plays in the edit (classes 0 .. N-1, the last: N-1 or more; 0: no head; default: %(default)s)")
     p.add_argument('--plays-weight', type=float, default=BarTrainConfig.plays_weight, help='weight of the plays loss (default: %(default)s)')
@@ -1069,12 +1072,15 @@ def main(argv: list[str] | None = None) -> int:
         if a.threads: torch.set_num_threads(a.threads)
         missing = [c for c in a.corpus if not (Path(c) / 'corpus.json').is_file() and not (Path(c) / 'pointers').is_dir()]
         if missing: raise ValueError(f"not a corpus (no corpus.json or pointers/): {', '.join(missing)}")
+        if a.reverse and a.two_way: raise ValueError("--reverse is one reader; --two-way is both: give one of them")
+        two_way = a.two_way if a.two_way is not None else not a.reverse and (
+            not a.init_from or load_checkpoint(a.init_from)['config'].get('two_way', False))   # fine-tuning keeps the readers
         if a.corpus_weights and len(a.corpus_weights) != len(a.corpus):
             raise ValueError(f"--corpus-weights: {len(a.corpus_weights)} weights for {len(a.corpus)} corpora")
         cfg = BarTrainConfig(corpus_weights=dict(zip(map(str, a.corpus), a.corpus_weights or [])), steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
                              free_running_pairs=a.free_running_pairs, redraw=a.redraw, relayout=a.relayout, plays_weight=a.plays_weight)
         t0 = time.time()
-        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length, n_plan=a.plan_features, n_plays=a.plays_head, reverse=a.reverse, two_way=a.two_way,
+        model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length, n_plan=a.plan_features, n_plays=a.plays_head, reverse=a.reverse, two_way=two_way,
                                                                     landing_bars=a.landing_bars), jobs=a.jobs,
                            resume=not a.fresh, progress=not a.no_progress, init_from=a.init_from, device=a.device)
     except (ValueError, CheckpointError, FileNotFoundError) as e:

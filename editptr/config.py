@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, asdict, fields
 import math, numbers
 
 # %% auto #0
-__all__ = ['STOP_TOKEN', 'PAD_TOKEN', 'PRESETS', 'at_least', 'positive', 'in_range', 'one_of', 'check_fields', 'AudioConfig',
-           'PointerNetworkConfig', 'TrainConfig', 'preset_configs']
+__all__ = ['STOP_TOKEN', 'PAD_TOKEN', 'PRESETS', 'at_least', 'positive', 'in_range', 'chance', 'one_of', 'check_fields',
+           'AudioConfig', 'PointerNetworkConfig', 'TrainConfig', 'preset_configs']
 
 # %% ../nbs/00_config.ipynb #1778ff35
 STOP_TOKEN = -2  # end of the edited sequence
@@ -47,12 +47,16 @@ def in_range(lo: float, hi: float) -> tuple:
     "Rule: a number in [lo, hi)."
     return (lambda v: _is_num(v) and lo <= v < hi, f"in [{lo}, {hi})")
 
+def chance() -> tuple:
+    "Rule: a probability, a number in [0, 1]."
+    return (lambda v: _is_num(v) and 0 <= v <= 1, "a chance in [0, 1]")
+
 def one_of(*options) -> tuple:
     "Rule: one of `options`."
     return (lambda v: v in options, f"one of {list(options)}")
 
 def check_fields(config,                 # a dataclass instance
-                 rules: dict,            # field -> (test, text) from at_least, positive, in_range, one_of
+                 rules: dict,            # field -> (test, text) from at_least, positive, in_range, chance, one_of
                  extra: list = (),       # messages of further broken conditions
                 ):
     "Raise one ValueError naming every field of `config` that breaks its rule."
