@@ -13,7 +13,9 @@ spurious seam makes it 0; accuracy = share of output frames equal to the truth; 
 truth, frame for frame), and the CPU seconds
 the decoding of all pairs took. A --bar-model of several checkpoints joined by '+' (a forward and a `--reverse` model:
 `models/a/last.pt+models/a_reverse/last.pt`) decodes with `agreed_beam`: each proposes its beam edit (beam > 1) and
-the one all of them score highest is kept. --seed is the split's (a model trained with --seed 1 is held out on that split). Several --bar-model (checkpoints of one run, or rival models) are measured on the same
+the one all of them score highest is kept; with --pools, each proposes its P best finished edits (`beam_candidates`).
+'truth scored higher': wrong edits whose true edit the model (all its readers, summed) scores above the one it kept,
+errors of the search that a larger beam or pool could fix; the rest are the model's. --seed is the split's (a model trained with --seed 1 is held out on that split). Several --bar-model (checkpoints of one run, or rival models) are measured on the same
 pairs, one block of rows each.
 """
 import argparse, time
@@ -33,13 +35,22 @@ def by_style(items: list[dict], preds: list) -> list[tuple[str, int, dict]]:
     return out
 
 
-def edits_by_name(model, items: list[dict], beam: int, length_weight: float = 0.0, plan_weight: float = 0.0) -> list:
-    "Frame pointers of each item's edit at its true length, style by name: `beam_bars` (beam > 1) or greedy `generate_bars`; `agreed_beam` for a list of models."
+def edits_by_name(model, items: list[dict], beam: int, length_weight: float = 0.0, plan_weight: float = 0.0, pool: int = 1) -> list[dict]:
+    "Each item's edit at its true length, style by name ('tokens', 'pointers'): `beam_bars` (beam > 1) or greedy `generate_bars`; `agreed_beam` (each reader's `pool` best) for a list of models."
     from editptr.bars import agreed_beam, beam_bars, generate_bars, bar_style_z
     if isinstance(model, list):
-        return [agreed_beam(model, it, [bar_style_z(m, it['style']) for m in model], beam, length_weight)['pointers'] for it in items]
-    return [(beam_bars(model, it, bar_style_z(model, it['style']), beam, length_weight, plan_weight=plan_weight) if beam > 1
-             else generate_bars(model, [it], bar_style_z(model, it['style']), plan_weight=plan_weight)[0])['pointers'] for it in items]
+        return [agreed_beam(model, it, [bar_style_z(m, it['style']) for m in model], beam, length_weight, pool) for it in items]
+    return [beam_bars(model, it, bar_style_z(model, it['style']), beam, length_weight, plan_weight=plan_weight) if beam > 1
+            else generate_bars(model, [it], bar_style_z(model, it['style']), plan_weight=plan_weight)[0] for it in items]
+
+
+def truth_outscores(model, items: list[dict], edits: list[dict], length_weight: float = 0.0) -> list[bool]:
+    "Per item: its edit is wrong and the model (every reader of a list, summed) scores the truth above it: an error of the search, not of the model."
+    import numpy as np
+    from editptr.bars import edit_log_prob, length_charge, bar_style_z
+    judges = model if isinstance(model, list) else [model]
+    score = lambda it, t: sum(edit_log_prob(m, it, t, bar_style_z(m, it['style'])) - length_charge(t, it, length_weight) for m in judges)
+    return [not np.array_equal(e['pointers'], it['pointers']) and score(it, it['tokens']) > score(it, e['tokens']) for it, e in zip(items, edits)]
 
 
 def main(argv=None):
@@ -49,6 +60,7 @@ def main(argv=None):
     ap.add_argument('--beams', default='1,4')
     ap.add_argument('--length-weights', default='0')
     ap.add_argument('--plan-weights', default='0')
+    ap.add_argument('--pools', default='1', help="finished beam edits each reader of a '+' or two-way model proposes to the agreement (comma-separated)")
     ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
     ap.add_argument('--seed', type=int, default=0, help='split seed')
     ap.add_argument('--threads', type=int, default=1)
@@ -63,15 +75,19 @@ def main(argv=None):
         model = load_bar_models(path)
         model = model[0] if len(model) == 1 else model
         plans = [float(w) for w in a.plan_weights.split(',') if not float(w) or getattr(model, 'plays', None) is not None]
-        for (beam, weight), plan in [(r, w) for r in runs for w in plans]:
+        pools = [int(p) for p in a.pools.split(',')] if isinstance(model, list) else [1]
+        for (beam, weight), plan, pool in [(r, w, p) for r in runs for w in plans for p in (pools if r[0] > 1 else [1])]:
             t = time.process_time()
-            preds = edits_by_name(model, items, beam, weight, plan)
+            edits = edits_by_name(model, items, beam, weight, plan, pool)
             cpu = time.process_time() - t
-            rows += [f"| {path} | {'greedy' if beam == 1 else f'beam {beam}'} | {weight:g} | {plan:g} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
-                     f"{r['accuracy']:.3f} | {r['exact']} | {cpu:.0f} |" for s, n, r in by_style(items, preds)]
+            preds, higher = [e['pointers'] for e in edits], truth_outscores(model, items, edits, weight)
+            for s, n, r in by_style(items, preds):
+                found = sum(h for h, it in zip(higher, items) if s in ('all', it['style']))
+                rows.append(f"| {path} | {'greedy' if beam == 1 else f'beam {beam}'} | {weight:g} | {plan:g} | {pool} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | "
+                            f"{r['accuracy']:.3f} | {r['exact']} | {found} | {cpu:.0f} |")
     text = '\n'.join([f'# Bar model, greedy vs beam (style by name; {", ".join(a.bar_model)}; {a.split} splits of {" + ".join(a.corpus)}; '
                       f'torch {torch.__version__}, {a.threads} thread(s))', '',
-                      '| model | decoder | length weight | plan weight | style | pairs | dest F1 | seam F1 | accuracy | exact | CPU s (all pairs) |', '|---|---|---|---|---|---|---|---|---|---|---|'] + rows)
+                      '| model | decoder | length weight | plan weight | pool | style | pairs | dest F1 | seam F1 | accuracy | exact | truth scored higher | CPU s (all pairs) |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|'] + rows)
     print(text)
     if a.out: Path(a.out).write_text(text + '\n')
 

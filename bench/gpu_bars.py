@@ -138,7 +138,7 @@ def evaluate_one(name, path, test, device, out_file):
     torch.set_num_threads(1)
     model = load_bar_model(path).to(device)
     t = time.time()
-    preds = edits_by_name(model, test, 4, 1.0)
+    preds = [e['pointers'] for e in edits_by_name(model, test, 4, 1.0)]
     out_file.write_text('\n'.join(f"| {name} | {path} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['seam_f1']:.3f} | {r['accuracy']:.3f} | {time.time() - t:.0f} |"
                                   for s, n, r in by_style(test, preds)))
 

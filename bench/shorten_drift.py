@@ -67,7 +67,7 @@ def main(argv=None):
             "| bars | pairs | dest F1 | accuracy | exact |", "|---|---:|---:|---:|---:|"]
     for equal, most in ((False, 0), (True, 0), (False, a.sections), (True, a.sections)):
         cut = [recut(it, equal, most) for it in items]
-        _, n, r = by_style(cut, edits_by_name(model, cut, 4, 1.0))[-1]
+        _, n, r = by_style(cut, [e['pointers'] for e in edits_by_name(model, cut, 4, 1.0)])[-1]
         name = ('equal' if equal else 'as analysed') + (f', sections merged to at most {most}' if most else '')
         text.append(f"| {name} | {n} | {r['dest_seam_f1']:.3f} | {r['accuracy']:.3f} | {r['exact']} |")
         print(text[-1], flush=True)

@@ -20,11 +20,12 @@ __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE',
            'bar_features', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars', 'BarModelConfig', 'BarBatch',
            'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps',
            'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of',
-           'plan_scores', 'next_bar_scores', 'generate_bars', 'beam_bars', 'edit_log_prob', 'posterior_means',
-           'build_bar_style_bank', 'bar_style_z', 'readers', 'agreed_beam', 'save_bar_model', 'is_bar_checkpoint',
-           'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
-           'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation',
-           'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
+           'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge', 'beam_candidates', 'beam_bars',
+           'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'readers', 'agreed_beam',
+           'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig',
+           'load_bar_items', 'can_redraw', 'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit',
+           'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars',
+           'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -570,23 +571,31 @@ BEAM_WIDTH = 4           # the default beam: measured better than greedy (bench/
 BEAM_LENGTH_WEIGHT = 1.0  # the default charge for a finished edit off its length (same bench)
 SAMPLE_TEMPERATURE = 1.0  # N edits draw their bars at this temperature: 3.1 distinct of 8, holding the truth far more often than greedy per z (bench/results/bar_samples_cpu.md)
 
+def length_charge(tokens,        # raw bars an edit plays
+                  item: dict,    # a bar item; its 'length' is the length asked for
+                  length_weight: float = BEAM_LENGTH_WEIGHT,
+                 ) -> float:
+    "Log-probability an edit of whole bars `tokens` loses for the frames it is off the length, per median bar: 0 where its bars land on it."
+    bar_len = np.asarray(item['bar_len'])
+    return length_weight * abs(int(item['length']) - int(bar_len[np.asarray(tokens, np.int64)].sum())) / float(np.median(bar_len))
+
+# %% ../nbs/18_bars.ipynb #c6c41bb7
 @torch.no_grad()
-def beam_bars(model: BarPointerNetwork,
-              item: dict,        # a bar item; its 'length' is the length asked for
-              z: Tensor,         # (1, latent_dim)
-              width: int = BEAM_WIDTH,   # partial edits kept
-              length_weight: float = BEAM_LENGTH_WEIGHT,   # log-probability a finished edit loses per median bar it is cut or runs on
-              use_cache: bool = True,    # decode each step alone (`decode_step`); False: re-read the whole edit each step
-              plan_weight: float = 0.0,  # weight of the plays head's plan in each step's scores (`next_bar_scores`)
-             ) -> dict:
-    "The most likely edit of `item` found by beam search: 'tokens' and 'pointers' (exactly 'length' frames)."
+def beam_candidates(model: BarPointerNetwork,
+                    item: dict,        # a bar item; its 'length' is the length asked for
+                    z: Tensor,         # (1, latent_dim)
+                    width: int = BEAM_WIDTH,   # partial edits kept
+                    length_weight: float = BEAM_LENGTH_WEIGHT,   # `length_charge` of a finished edit
+                    use_cache: bool = True,    # decode each step alone (`decode_step`); False: re-read the whole edit each step
+                    plan_weight: float = 0.0,  # weight of the plays head's plan in each step's scores (`next_bar_scores`)
+                   ) -> list[tuple[list[int], float]]:
+    "Every finished edit of `item`'s beam search, most likely first: (raw bars in playing order, log-probability less the `length_charge`)."
     with eval_mode(model):
         dev = device_of(model)
         seen = as_read_by(model, [item])[0]
         b, z = collate_bars([{**seen, 'tokens': None}]).to(dev), z.to(dev)
         enc, N, L = model.encode(b.feats, b.bar_mask, b.bar_len, b.length), b.bar_mask.shape[1], int(item['length'])
         bar_len = [int(n) for n in seen['bar_len']]
-        off = lambda frames: length_weight * abs(L - frames) / float(np.median(bar_len))    # whole bars land on L: no cost
         beams, finished = [([], 0, 0.0)], []                                        # (tokens, frames played, log-prob)
         cache = model.start_cache(enc) if use_cache else None                       # one row per beam
         for _ in range(model.config.max_bars - 1):
@@ -599,14 +608,27 @@ def beam_bars(model: BarPointerNetwork,
             grown = []
             for row, ((t, pl, score), lps, cs) in enumerate(zip(beams, top.values.tolist(), top.indices.tolist())):
                 for lp, c in zip(lps, cs):
-                    if c == N: finished.append((t, score + lp - off(pl)))
-                    elif pl + bar_len[c] >= L: finished.append((t + [c], score + lp - off(pl + bar_len[c])))   # the length is reached
+                    if c == N: finished.append((t, score + lp - length_charge(t, seen, length_weight)))
+                    elif pl + bar_len[c] >= L: finished.append((t + [c], score + lp - length_charge(t + [c], seen, length_weight)))   # the length is reached
                     else: grown.append((t + [c], pl + bar_len[c], score + lp, row))
             grown = sorted(grown, key=lambda x: -x[2])[:width]
             if cache is not None and grown: cache = cache.reorder(torch.tensor([g[3] for g in grown], device=dev))
             beams = [g[:3] for g in grown]
             if not beams or (finished and max(f[1] for f in finished) >= beams[0][2]): break
-    return edit_of(_played(model, max(finished, key=lambda f: f[1])[0] if finished else beams[0][0], item), item)
+    ends = sorted(finished, key=lambda f: -f[1]) if finished else [(beams[0][0], beams[0][2])]
+    return [(_played(model, t, item), s) for t, s in ends]
+
+def beam_bars(model: BarPointerNetwork,
+              item: dict,        # a bar item; its 'length' is the length asked for
+              z: Tensor,         # (1, latent_dim)
+              width: int = BEAM_WIDTH,   # partial edits kept
+              length_weight: float = BEAM_LENGTH_WEIGHT,   # log-probability a finished edit loses per median bar it is cut or runs on
+              use_cache: bool = True,    # decode each step alone (`decode_step`); False: re-read the whole edit each step
+              plan_weight: float = 0.0,  # weight of the plays head's plan in each step's scores (`next_bar_scores`)
+             ) -> dict:
+    "The most likely edit of `item` found by beam search (`beam_candidates`' first): 'tokens' and 'pointers' (exactly 'length' frames)."
+    return edit_of(beam_candidates(model, item, z, width, length_weight, use_cache, plan_weight)[0][0], item)
+
 
 # %% ../nbs/18_bars.ipynb #208a8286
 @torch.no_grad()
@@ -663,13 +685,16 @@ def agreed_beam(models: list[BarPointerNetwork],   # e.g. a forward and a `rever
                 zs: list[Tensor],                    # (1, latent_dim) the style's z of each model
                 width: int = BEAM_WIDTH,
                 length_weight: float = BEAM_LENGTH_WEIGHT,
+                pool: int = 1,                       # finished beam edits each model proposes (`beam_candidates`)
                ) -> dict:
-    "Each model's `beam_bars` edit of `item`; the one with the highest log-probability summed over all the models (`edit_log_prob`), with 'scores' (one per candidate). One model: its own edit, nothing to score."
+    "Of the `pool` best beam edits of each model, the one with the highest log-probability summed over all the models (`edit_log_prob`, less each one's `length_charge`), with 'candidates' and their 'scores'. One model: its own beam edit."
     if len(models) != len(zs) or not models: raise ValueError(f"agreed_beam: {len(models)} models and {len(zs)} styles; give one z per model")
-    candidates = [beam_bars(m, item, z, width, length_weight) for m, z in zip(models, zs)]
-    if len(candidates) == 1: return candidates[0]
-    scores = [sum(edit_log_prob(m, item, c['tokens'], z) for m, z in zip(models, zs)) for c in candidates]
-    return {**candidates[int(np.argmax(scores))], 'scores': scores}
+    if len(models) == 1: return beam_bars(models[0], item, zs[0], width, length_weight)
+    candidates = []
+    for m, z in zip(models, zs):
+        candidates += [t for t, _ in beam_candidates(m, item, z, width, length_weight)[:pool] if t not in candidates]
+    scores = [sum(edit_log_prob(m, item, t, z) - length_charge(t, item, length_weight) for m, z in zip(models, zs)) for t in candidates]
+    return {**edit_of(candidates[int(np.argmax(scores))], item), 'candidates': candidates, 'scores': scores}
 
 # %% ../nbs/18_bars.ipynb #1e29049c
 from .model import CheckpointError, atomic_save, load_checkpoint, state_dict_problems
