@@ -5,10 +5,10 @@
 
 For each pair of the split, the song's sections are the ones its corpus stored (the analysis of a recording, the
 generator's form of a generated song; songs of older corpora without them are re-drawn from the generator's seed),
-and the edit of the truth and the model's (style by name, true length, `beam_bars` or greedy
-for --beam 1) are written as the sections they play: `ve8-6,7` is an 8-bar verse whose bars 6 and 7 are left out,
+and the edit of the truth and the model's (style by name, true length, `agreed_beam` of all the readings of
+--bar-model: a two-way checkpoint or paths joined by '+'; greedy for --beam 1) are written as the sections they play: `ve8-6,7` is an 8-bar verse whose bars 6 and 7 are left out,
 `ch4-ALL` a chorus left out whole, `x2` a bar or section played twice. Each wrong edit is scored by the model itself
-(summed log-probability of its bars, teacher-forced, style z by name) beside the truth: a truth the model prefers is a
+(summed log-probability of its bars, teacher-forced, style z by name, over all its readings, less the length charge) beside the truth: a truth the model prefers is a
 search error (a wider beam would find it), a truth it scores lower is a model error; the last column says whether
 the wrong edit leaves out the same whole sections as the truth (its error is then in the bars within sections), and
 what the model does at the first step where it leaves the truth (counted in the summary line).
@@ -74,11 +74,11 @@ def main(argv=None):
     ap.add_argument('--out', default='')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    from editptr.bars import load_bar_model, load_bar_items, beam_bars, generate_bars, bar_style_z, edit_log_prob
+    from editptr.bars import load_bar_models, load_bar_items, agreed_beam, bar_style_z, edit_log_prob, length_charge
     from editptr.data import song_duration
     from editptr.metrics import free_running_metrics
     from editptr.synth import song_sections
-    model = load_bar_model(a.bar_model)
+    models = load_bar_models(a.bar_model)          # every reading ('A+B', or a two-way checkpoint): the edit they agree on
     rows, kinds, preds, truths, wrong_sections = [], {'exact': 0, 'search error': 0, 'model error': 0}, [], [], 0
     firsts = {}
     for corpus in a.corpus:
@@ -93,12 +93,13 @@ def main(argv=None):
                 extra = len(it['bar_len']) - sum(n for _, n in sections)
                 if extra == 1: sections = sections + [('tail', 1)]           # the raw's last frame, past the last bar line
                 elif extra: continue                                         # bar lines other than the generator's
-            z = bar_style_z(model, it['style'])
-            got = beam_bars(model, it, z, a.beam) if a.beam > 1 else generate_bars(model, [it], z)[0]
+            zs = [bar_style_z(m, it['style']) for m in models]
+            got = agreed_beam(models, it, zs, a.beam)
             preds.append(got['pointers']); truths.append(it['pointers'])
             truth, pred = list(it['tokens']), [int(t) for t in got['tokens']]
             if truth == pred: kinds['exact'] += 1; continue
-            lp_pred, lp_truth = edit_log_prob(model, it, pred, z), edit_log_prob(model, it, truth, z)
+            lp = lambda t: sum(edit_log_prob(m, it, t, z) - length_charge(t, it) for m, z in zip(models, zs))
+            lp_pred, lp_truth = lp(pred), lp(truth)
             kind = 'search error' if lp_truth > lp_pred else 'model error'; kinds[kind] += 1
             same = whole_sections_left_out(truth, sections) == whole_sections_left_out(pred, sections)
             wrong_sections += not same

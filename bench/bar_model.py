@@ -9,6 +9,8 @@
    (a generated song's bars repeated; edit = the raw played through), batch 1 and 16: CPU seconds, raw frames/s
    and peak resident memory, and whether 4x the length costs at most 4.5x the time.
 With --device cuda the same on the GPU: wall seconds (synchronised) and peak GPU memory.
+A two-way checkpoint is timed as its forward reading: one reader's decoders (`editptr-edit` runs one beam per
+reading and scores the candidates under both, about twice the beam's time).
 
 Usage: python bench/bar_model.py --bar-model models/bars/best.pt --checkpoint models/pointer_network/best.pt \\
            [--corpus data/synth] [--long-corpus data/real_corpus/nexuiz-music] [--threads 1] [--out bench/results/bar_model_cpu.md]

@@ -8,6 +8,8 @@ N(0, I), as `editptr-edit --samples N [--temperature T]` does without a style: t
 (the whole-song bench's "prior, best of 8" row), a temperature > 0 also samples each bar from the model. Columns: the
 destination-aware seam F1 and accuracy of the best sample of each pair (scored against the truth, `best_sample`), the
 mean number of distinct edits among the samples (`distinct_edits`), and the CPU seconds of all pairs.
+A two-way checkpoint samples from its forward reading, as `editptr-edit --samples` does (the agreement of its
+readings is for the one most likely edit).
 """
 import argparse, time
 from pathlib import Path
