@@ -47,9 +47,9 @@ def edits_by_name(model, items: list[dict], beam: int, length_weight: float = 0.
 def truth_outscores(model, items: list[dict], edits: list[dict], length_weight: float = 0.0) -> list[bool]:
     "Per item: its edit is wrong and the model (every reader of a list, summed) scores the truth above it: an error of the search, not of the model."
     import numpy as np
-    from editptr.bars import edit_log_prob, length_charge, bar_style_z
+    from editptr.bars import agreement, bar_style_z
     judges = model if isinstance(model, list) else [model]
-    score = lambda it, t: sum(edit_log_prob(m, it, t, bar_style_z(m, it['style'])) - length_charge(t, it, length_weight) for m in judges)
+    score = lambda it, t: agreement(judges, it, t, [bar_style_z(m, it['style']) for m in judges], length_weight)
     return [not np.array_equal(e['pointers'], it['pointers']) and score(it, it['tokens']) > score(it, e['tokens']) for it, e in zip(items, edits)]
 
 

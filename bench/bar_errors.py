@@ -74,7 +74,7 @@ def main(argv=None):
     ap.add_argument('--out', default='')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    from editptr.bars import load_bar_models, load_bar_items, agreed_beam, bar_style_z, edit_log_prob, length_charge
+    from editptr.bars import load_bar_models, load_bar_items, agreed_beam, agreement, bar_style_z
     from editptr.data import song_duration
     from editptr.metrics import free_running_metrics
     from editptr.synth import song_sections
@@ -98,7 +98,7 @@ def main(argv=None):
             preds.append(got['pointers']); truths.append(it['pointers'])
             truth, pred = list(it['tokens']), [int(t) for t in got['tokens']]
             if truth == pred: kinds['exact'] += 1; continue
-            lp = lambda t: sum(edit_log_prob(m, it, t, z) - length_charge(t, it) for m, z in zip(models, zs))
+            lp = lambda t: agreement(models, it, t, zs)
             lp_pred, lp_truth = lp(pred), lp(truth)
             kind = 'search error' if lp_truth > lp_pred else 'model error'; kinds[kind] += 1
             same = whole_sections_left_out(truth, sections) == whole_sections_left_out(pred, sections)

@@ -8,8 +8,9 @@ N(0, I), as `editptr-edit --samples N [--temperature T]` does without a style: t
 (the whole-song bench's "prior, best of 8" row), a temperature > 0 also samples each bar from the model. Columns: the
 destination-aware seam F1 and accuracy of the best sample of each pair (scored against the truth, `best_sample`), the
 mean number of distinct edits among the samples (`distinct_edits`), and the CPU seconds of all pairs.
-A two-way checkpoint samples from its forward reading, as `editptr-edit --samples` does (the agreement of its
-readings is for the one most likely edit).
+A two-way checkpoint samples from its forward reading, as `editptr-edit --samples` does. 'most agreed': the sample
+that all the readings of --bar-model (a two-way checkpoint: both; 'A+B': each) find most likely at the prior's mean z
+(`by_agreement`), a pick made without the truth.
 """
 import argparse, time
 from pathlib import Path
@@ -29,27 +30,30 @@ def main(argv=None):
     ap.add_argument('--out', default='')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    from editptr.bars import load_bar_model, load_bar_items, generate_bars
+    from editptr.bars import load_bar_models, load_bar_items, generate_bars, by_agreement
     from editptr.evaluate import best_sample, distinct_edits
     from bar_beam import by_style
-    model = load_bar_model(a.bar_model)
+    judges = load_bar_models(a.bar_model)            # every reading: they order the samples (`by_agreement`)
+    model = judges[0]
     items = [it for c in a.corpus for it in load_bar_items(c, a.split, progress=False)[0]]
     rows = []
     for T in [float(t) for t in a.temperatures.split(',')]:
-        gen, best, distinct = torch.Generator().manual_seed(a.seed), [], []
+        gen, best, first, distinct = torch.Generator().manual_seed(a.seed), [], [], []
         t0 = time.process_time()
         for it in items:
             z = torch.randn(a.samples, model.config.latent_dim, generator=gen)
-            drawn = [r['pointers'] for r in generate_bars(model, [it] * a.samples, z, temperature=T, generator=gen)]
+            rows_ = generate_bars(model, [it] * a.samples, z, temperature=T, generator=gen)
+            drawn = [r['pointers'] for r in rows_]
             best.append(best_sample(drawn, it['pointers'])); distinct.append(distinct_edits(drawn))
+            first.append(by_agreement(judges, it, rows_, [torch.zeros(1, m.config.latent_dim) for m in judges])[0]['pointers'])
         cpu = time.process_time() - t0
-        for s, n, r in by_style(items, best):
+        for (s, n, r), (_, _, f) in zip(by_style(items, best), by_style(items, first)):
             spread = np.mean([d for d, it in zip(distinct, items) if s == 'all' or it['style'] == s])
-            rows.append(f"| {T:g} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['accuracy']:.3f} | {spread:.2f} | {cpu:.0f} |")
+            rows.append(f"| {T:g} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['accuracy']:.3f} | {f['dest_seam_f1']:.3f} | {f['accuracy']:.3f} | {f['exact']} | {spread:.2f} | {cpu:.0f} |")
     text = '\n'.join([f"# Bar model, {a.samples} prior samples per pair ({a.bar_model}; {a.split} splits of {' + '.join(a.corpus)}; "
                       f"true length; seed {a.seed}; torch {torch.__version__}, {a.threads} thread(s))", '',
-                      f'| temperature | style | pairs | best-of-{a.samples} dest F1 | best-of-{a.samples} accuracy | distinct edits | CPU s (all pairs) |',
-                      '|---|---|---|---|---|---|---|'] + rows)
+                      f'| temperature | style | pairs | best-of-{a.samples} dest F1 | best-of-{a.samples} accuracy | most agreed dest F1 | most agreed accuracy | most agreed exact | distinct edits | CPU s (all pairs) |',
+                      '|---|---|---|---|---|---|---|---|---|---|'] + rows)
     print(text)
     if a.out: Path(a.out).write_text(text + '\n')
 

@@ -21,11 +21,11 @@ __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE',
            'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps',
            'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of',
            'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge', 'beam_candidates', 'beam_bars',
-           'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'readers', 'agreed_beam',
-           'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig',
-           'load_bar_items', 'can_redraw', 'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit',
-           'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars',
-           'train_bars', 'main']
+           'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'readers', 'agreement',
+           'agreed_beam', 'by_agreement', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'load_bar_models',
+           'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit', 'random_sections',
+           'can_relayout', 'relayout_edit', 'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch',
+           'train_step', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -679,6 +679,10 @@ def readers(model: BarPointerNetwork) -> list[BarPointerNetwork]:
         out.append(view)
     return out
 
+def agreement(models: list[BarPointerNetwork], item: dict, tokens, zs: list[Tensor], length_weight: float = BEAM_LENGTH_WEIGHT) -> float:
+    "How likely all of `models` find the edit playing raw bars `tokens` (each with its z): summed `edit_log_prob`, less each one's `length_charge`."
+    return sum(edit_log_prob(m, item, tokens, z) - length_charge(tokens, item, length_weight) for m, z in zip(models, zs))
+
 @torch.no_grad()
 def agreed_beam(models: list[BarPointerNetwork],   # e.g. a forward and a `reverse` model of the same corpora
                 item: dict,                          # a bar item; its 'length' is the length asked for
@@ -687,14 +691,19 @@ def agreed_beam(models: list[BarPointerNetwork],   # e.g. a forward and a `rever
                 length_weight: float = BEAM_LENGTH_WEIGHT,
                 pool: int = 1,                       # finished beam edits each model proposes (`beam_candidates`)
                ) -> dict:
-    "Of the `pool` best beam edits of each model, the one with the highest log-probability summed over all the models (`edit_log_prob`, less each one's `length_charge`), with 'candidates' and their 'scores'. One model: its own beam edit."
+    "Of the `pool` best beam edits of each model, the one all of them find most likely (`agreement`), with 'candidates' and their 'scores'. One model: its own beam edit."
     if len(models) != len(zs) or not models: raise ValueError(f"agreed_beam: {len(models)} models and {len(zs)} styles; give one z per model")
     if len(models) == 1: return beam_bars(models[0], item, zs[0], width, length_weight)
     candidates = []
     for m, z in zip(models, zs):
         candidates += [t for t, _ in beam_candidates(m, item, z, width, length_weight)[:pool] if t not in candidates]
-    scores = [sum(edit_log_prob(m, item, t, z) - length_charge(t, item, length_weight) for m, z in zip(models, zs)) for t in candidates]
+    scores = [agreement(models, item, t, zs, length_weight) for t in candidates]
     return {**edit_of(candidates[int(np.argmax(scores))], item), 'candidates': candidates, 'scores': scores}
+
+def by_agreement(models: list[BarPointerNetwork], item: dict, edits: list[dict], zs: list[Tensor], length_weight: float = BEAM_LENGTH_WEIGHT) -> list[dict]:
+    "`edits` (e.g. N samples), the one all `models` find most likely first (`agreement`, each with its z), each with its 'agreement' and its place 'drawn' in `edits`."
+    scored = [{**e, 'agreement': agreement(models, item, e['tokens'], zs, length_weight), 'drawn': k} for k, e in enumerate(edits)]
+    return sorted(scored, key=lambda e: -e['agreement'])
 
 # %% ../nbs/18_bars.ipynb #1e29049c
 from .model import CheckpointError, atomic_save, load_checkpoint, state_dict_problems
