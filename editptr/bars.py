@@ -16,16 +16,16 @@ from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
 __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_PLAN', 'BEAM_WIDTH',
-           'BEAM_LENGTH_WEIGHT', 'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'RELAID_STYLES', 'bar_tokens', 'bar_pointers',
-           'bar_features', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars', 'BarModelConfig', 'BarBatch',
-           'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps',
-           'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of',
-           'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge', 'beam_candidates', 'beam_bars',
-           'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'readers', 'agreement',
-           'agreed_beam', 'by_agreement', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'load_bar_models',
-           'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit', 'random_sections',
-           'can_relayout', 'relayout_edit', 'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch',
-           'train_step', 'fit_bars', 'train_bars', 'main']
+           'BEAM_LENGTH_WEIGHT', 'AGREED_POOL', 'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'RELAID_STYLES', 'bar_tokens',
+           'bar_pointers', 'bar_features', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars',
+           'BarModelConfig', 'BarBatch', 'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len',
+           'landing_gaps', 'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses',
+           'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge',
+           'beam_candidates', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z',
+           'readers', 'agreement', 'agreed_beam', 'by_agreement', 'save_bar_model', 'is_bar_checkpoint',
+           'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
+           'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation',
+           'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -569,6 +569,7 @@ def generate_bars(model: BarPointerNetwork,
 # %% ../nbs/18_bars.ipynb #8fd19032
 BEAM_WIDTH = 4           # the default beam: measured better than greedy (bench/results/bar_beam_cpu.md)
 BEAM_LENGTH_WEIGHT = 1.0  # the default charge for a finished edit off its length (same bench)
+AGREED_POOL = 16          # finished beam edits each reading proposes to `agreed_beam`: 0.852 -> 0.937 on 176 generated pairs (bench/results/synth_val_two_way_pool_cpu.md)
 SAMPLE_TEMPERATURE = 1.0  # N edits draw their bars at this temperature: 3.1 distinct of 8, holding the truth far more often than greedy per z (bench/results/bar_samples_cpu.md)
 
 def length_charge(tokens,        # raw bars an edit plays
@@ -689,7 +690,7 @@ def agreed_beam(models: list[BarPointerNetwork],   # e.g. a forward and a `rever
                 zs: list[Tensor],                    # (1, latent_dim) the style's z of each model
                 width: int = BEAM_WIDTH,
                 length_weight: float = BEAM_LENGTH_WEIGHT,
-                pool: int = 1,                       # finished beam edits each model proposes (`beam_candidates`)
+                pool: int = AGREED_POOL,             # finished beam edits each model proposes (`beam_candidates`)
                ) -> dict:
     "Of the `pool` best beam edits of each model, the one all of them find most likely (`agreement`), with 'candidates' and their 'scores'. One model: its own beam edit."
     if len(models) != len(zs) or not models: raise ValueError(f"agreed_beam: {len(models)} models and {len(zs)} styles; give one z per model")

@@ -174,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--samples', type=int, default=1, help='number of different edits (OUT_1.wav ..): styles drawn from the prior, or with a style, sampled pointers')
     ap.add_argument('--hierarchical', action='store_true', help='coarse-to-fine decoding: bar, beat, frame')
     ap.add_argument('--beam', type=int, help="bar models: beam width of a greedy edit (default: editptr.bars.BEAM_WIDTH, 4; 1: greedy)")
+    ap.add_argument('--pool', type=int, help="bar models read two ways (or with --also-model): finished beam edits each reading proposes, "
+                                             "the one all score highest is kept (default: editptr.bars.AGREED_POOL, 16; 1: each its best)")
     ap.add_argument('--also-model', action='append', metavar='CKPT',
                     help="bar models: another bar model (e.g. one trained with --reverse; a --two-way checkpoint is already both; repeat for more): each proposes its beam edit, "
                          "the one all of them score highest is kept (editptr.bars.agreed_beam)")
@@ -220,6 +222,7 @@ def _check_args(args: argparse.Namespace):
         if v is not None and not v > 0: raise EditError(f"{flag} must be > 0 seconds, got {v}")
     if args.temperature is not None and not args.temperature >= 0: raise EditError(f"--temperature must be >= 0, got {args.temperature}")
     if args.beam is not None and args.beam < 1: raise EditError(f"--beam must be >= 1, got {args.beam}")
+    if args.pool is not None and args.pool < 1: raise EditError(f"--pool must be >= 1, got {args.pool}")
     if args.also_model and (args.samples > 1 or args.temperature):
         raise EditError("--also-model agrees on one most likely edit: drop --samples / --temperature")
     if args.style and args.style_ref: raise EditError("give --style NAME or --style-ref RAW EDIT, not both")
@@ -268,7 +271,7 @@ def _classical_edit(args: argparse.Namespace, track: InputTrack, cfg: AudioConfi
 def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConfig, device: str = 'cpu') -> tuple[list, dict]:
     "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
     import torch
-    from editptr.bars import load_bar_models, bar_item, bar_style_z, generate_bars, agreed_beam, BEAM_WIDTH, SAMPLE_TEMPERATURE
+    from editptr.bars import load_bar_models, bar_item, bar_style_z, generate_bars, agreed_beam, BEAM_WIDTH, AGREED_POOL, SAMPLE_TEMPERATURE
     if args.duration is None: raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length)")
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
     models = load_bar_models([args.checkpoint, *(args.also_model or [])], device)   # every reading (a two-way model: two); the seed's generator stays on the CPU
@@ -282,14 +285,15 @@ def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConf
     elif args.style_ref: zs = [z.expand(args.samples, -1) for z in _bar_reference_z(models, *args.style_ref, cfg)]
     elif args.samples == 1: zs = [torch.zeros(1, m.config.latent_dim) for m in models]                 # the prior's mean
     else: zs = [torch.randn(args.samples, models[0].config.latent_dim, generator=gen)]                # N styles from the prior
-    beam = BEAM_WIDTH if args.beam is None else args.beam
+    beam, pool = BEAM_WIDTH if args.beam is None else args.beam, AGREED_POOL if args.pool is None else args.pool
     temperature = args.temperature if args.temperature is not None else SAMPLE_TEMPERATURE if args.samples > 1 else 0.0
-    if args.samples == 1 and not temperature: rows = [agreed_beam(models, item, zs, beam)]             # one edit: the most likely found
+    if args.samples == 1 and not temperature: rows = [agreed_beam(models, item, zs, beam, pool=pool)]  # one edit: the most likely found
     else: rows = generate_bars(models[0], [item] * args.samples, zs[0], temperature=temperature, generator=gen)   # N edits, one batch
     return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), also_models=[str(p) for p in args.also_model or []], readers=len(models),
                                                                 model='bars', temperature=temperature, style=args.style, style_ref=args.style_ref,
                                                                 seed=args.seed, seam_unit='bar', sections=sections,
-                                                                beam=beam if len(rows) == 1 and not temperature else None)
+                                                                beam=beam if len(rows) == 1 and not temperature else None,
+                                                                pool=pool if len(rows) == 1 and not temperature and len(models) > 1 else None)
 
 def _raw_sections(models: list, track: InputTrack, cfg: AudioConfig) -> list[list] | None:
     "The raw's sections as `editptr-data` stores them (`analyze`), if one of the bar models reads sections; else None."
