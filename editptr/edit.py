@@ -271,7 +271,7 @@ def _classical_edit(args: argparse.Namespace, track: InputTrack, cfg: AudioConfi
 def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConfig, device: str = 'cpu') -> tuple[list, dict]:
     "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
     import torch
-    from editptr.bars import load_bar_models, bar_item, bar_style_z, generate_bars, agreed_beam, BEAM_WIDTH, AGREED_POOL, SAMPLE_TEMPERATURE
+    from editptr.bars import load_bar_models, bar_item, bar_style_z, generate_bars, agreed_beam, by_agreement, BEAM_WIDTH, AGREED_POOL, SAMPLE_TEMPERATURE
     if args.duration is None: raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length)")
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
     models = load_bar_models([args.checkpoint, *(args.also_model or [])], device)   # every reading (a two-way model: two); the seed's generator stays on the CPU
@@ -288,12 +288,15 @@ def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConf
     beam, pool = BEAM_WIDTH if args.beam is None else args.beam, AGREED_POOL if args.pool is None else args.pool
     temperature = args.temperature if args.temperature is not None else SAMPLE_TEMPERATURE if args.samples > 1 else 0.0
     if args.samples == 1 and not temperature: rows = [agreed_beam(models, item, zs, beam, pool=pool)]  # one edit: the most likely found
-    else: rows = generate_bars(models[0], [item] * args.samples, zs[0], temperature=temperature, generator=gen)   # N edits, one batch
+    else:                                                                                               # N edits, one batch, most agreed first
+        judge_zs = [z[:1] for z in zs] if args.style or args.style_ref else [torch.zeros(1, m.config.latent_dim) for m in models]
+        rows = by_agreement(models, item, generate_bars(models[0], [item] * args.samples, zs[0], temperature=temperature, generator=gen), judge_zs)
     return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), also_models=[str(p) for p in args.also_model or []], readers=len(models),
                                                                 model='bars', temperature=temperature, style=args.style, style_ref=args.style_ref,
                                                                 seed=args.seed, seam_unit='bar', sections=sections,
                                                                 beam=beam if len(rows) == 1 and not temperature else None,
-                                                                pool=pool if len(rows) == 1 and not temperature and len(models) > 1 else None)
+                                                                pool=pool if len(rows) == 1 and not temperature and len(models) > 1 else None,
+                                                                agreement=[round(r['agreement'], 3) for r in rows] if 'agreement' in rows[0] else None)
 
 def _raw_sections(models: list, track: InputTrack, cfg: AudioConfig) -> list[list] | None:
     "The raw's sections as `editptr-data` stores them (`analyze`), if one of the bar models reads sections; else None."
