@@ -75,14 +75,15 @@ def test_synth_parallel(tmp_path):
                         '--corpus', str(out), '--split', 'all', '--beams', '1,2', '--out', ''], capture_output=True, text=True)
     assert e.returncode == 0, e.stderr
     rows = [l.split(' | ') for l in e.stdout.splitlines() if l.startswith(f'| {tmp_path}')]
-    assert [r[4] for r in rows] == ['extend', 'rearrange', 'shorten', 'all'] * 2 and all(r[5] == ('9' if r[4] == 'all' else '3') for r in rows)
-    assert all(0 <= int(r[9]) <= int(r[5]) for r in rows), e.stdout                 # exact edits: a count of the pairs
+    assert [r[5] for r in rows] == ['extend', 'rearrange', 'shorten', 'all'] * 2 and all(r[6] == ('9' if r[5] == 'all' else '3') for r in rows)
+    assert all(0 <= int(r[10]) <= int(r[6]) for r in rows), e.stdout                # exact edits: a count of the pairs
+    assert all(0 <= int(r[11]) <= int(r[6]) - int(r[10]) for r in rows), e.stdout   # search errors: some of the wrong edits
     # two readers joined by '+' (agreed_beam): a model agreeing with itself gives its own edits
     two = subprocess.run([sys.executable, str(Path(__file__).parents[1] / 'bench' / 'bar_beam.py'), '--bar-model', f"{tmp_path / 'bars.pt'}+{tmp_path / 'bars.pt'}",
                           '--corpus', str(out), '--split', 'all', '--beams', '2', '--out', ''], capture_output=True, text=True)
     assert two.returncode == 0, two.stderr
-    agreed = [l.split(' | ')[4:10] for l in two.stdout.splitlines() if l.startswith(f'| {tmp_path}')]
-    assert agreed == [r[4:10] for r in rows if r[1] == 'beam 2'], two.stdout
+    agreed = [l.split(' | ')[5:11] for l in two.stdout.splitlines() if l.startswith(f'| {tmp_path}')]
+    assert agreed == [r[5:11] for r in rows if r[1] == 'beam 2'], two.stdout
     # the same seed gives the same corpus, in one process or two
     r1 = run('synth', '--out', tmp_path / 'one', '--tracks', 3, '--duration', 8, '--jobs', 1, '--seed', 1, '--no-progress')
     assert r1.returncode == 0

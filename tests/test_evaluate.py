@@ -90,7 +90,8 @@ def test_bar_samples_bench(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     rows = [l.strip('| ').split(' | ') for l in out.read_text().splitlines() if l.startswith('| 0 ') or l.startswith('| 1 ')]
     assert [(t, s) for t, s, *_ in rows] == [('0', 'shorten'), ('0', 'all'), ('1', 'shorten'), ('1', 'all')]
-    distinct = {r[0]: float(r[5]) for r in rows if r[1] == 'all'}
+    distinct = {r[0]: float(r[10]) for r in rows if r[1] == 'all'}
+    assert all(0 <= int(r[7]) <= int(r[2]) and 0 <= int(r[9]) <= int(r[2]) for r in rows)   # most agreed and first drawn: exact edits counted
     assert distinct['0'] == 1 and distinct['1'] > 1                          # sampled bars differ where z does not
 
 
