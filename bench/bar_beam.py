@@ -49,8 +49,10 @@ def truth_outscores(model, items: list[dict], edits: list[dict], length_weight: 
     import numpy as np
     from editptr.bars import agreement, bar_style_z
     judges = model if isinstance(model, list) else [model]
-    score = lambda it, t: agreement(judges, it, t, [bar_style_z(m, it['style']) for m in judges], length_weight)
-    return [not np.array_equal(e['pointers'], it['pointers']) and score(it, it['tokens']) > score(it, e['tokens']) for it, e in zip(items, edits)]
+    def truth_higher(it, e):
+        truth, kept = agreement(judges, it, [it['tokens'], e['tokens']], [bar_style_z(m, it['style']) for m in judges], length_weight)
+        return truth > kept
+    return [not np.array_equal(e['pointers'], it['pointers']) and truth_higher(it, e) for it, e in zip(items, edits)]
 
 
 def main(argv=None):

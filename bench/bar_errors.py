@@ -98,8 +98,7 @@ def main(argv=None):
             preds.append(got['pointers']); truths.append(it['pointers'])
             truth, pred = list(it['tokens']), [int(t) for t in got['tokens']]
             if truth == pred: kinds['exact'] += 1; continue
-            lp = lambda t: agreement(models, it, t, zs)
-            lp_pred, lp_truth = lp(pred), lp(truth)
+            lp_pred, lp_truth = agreement(models, it, [pred, truth], zs)
             kind = 'search error' if lp_truth > lp_pred else 'model error'; kinds[kind] += 1
             same = whole_sections_left_out(truth, sections) == whole_sections_left_out(pred, sections)
             wrong_sections += not same

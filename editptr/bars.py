@@ -21,8 +21,8 @@ __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE',
            'BarModelConfig', 'BarBatch', 'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len',
            'landing_gaps', 'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses',
            'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge',
-           'beam_candidates', 'beam_bars', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z',
-           'readers', 'agreement', 'agreed_beam', 'by_agreement', 'save_bar_model', 'is_bar_checkpoint',
+           'beam_candidates', 'beam_bars', 'edit_log_probs', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank',
+           'bar_style_z', 'readers', 'agreement', 'agreed_beam', 'by_agreement', 'save_bar_model', 'is_bar_checkpoint',
            'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
            'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation',
            'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
@@ -633,17 +633,23 @@ def beam_bars(model: BarPointerNetwork,
 
 # %% ../nbs/18_bars.ipynb #208a8286
 @torch.no_grad()
-def edit_log_prob(model: BarPointerNetwork,
-                  item: dict,       # a bar item; its 'length' is the edit's
-                  tokens,           # (M,) the raw bars the edit plays
-                  z: Tensor,        # (1, latent_dim)
-                 ) -> float:
-    "Summed log-probability of choosing the raw bars `tokens` in turn (the end is the length's: STOP is not scored)."
+def edit_log_probs(model: BarPointerNetwork,
+                   item: dict,       # a bar item; its 'length' is the edits'
+                   edits: list,      # E edits of it, each the raw bars it plays
+                   z: Tensor,        # (1, latent_dim)
+                  ) -> list[float]:
+    "Summed log-probability of choosing each edit's raw bars in turn (the end is the length's: STOP is not scored); the song encoded once, all edits in one teacher-forced pass."
     with eval_mode(model):
-        b = collate_bars(as_read_by(model, [{**item, 'tokens': np.asarray(tokens, np.int64)}])).to(device_of(model))
+        b = collate_bars(as_read_by(model, [{**item, 'tokens': np.asarray(t, np.int64)} for t in edits])).to(device_of(model))
         prev, played, _ = teacher_inputs(b.tokens, b.bar_len)
-        scores = next_bar_scores(model, model.encode(b.feats, b.bar_mask, b.bar_len, b.length), b, prev, played, z.to(b.feats.device))[0].cpu()   # (M + 1, N + 1)
-        return scores.log_softmax(-1)[torch.arange(len(tokens)), b.tokens[0, :len(tokens)].cpu()].sum().item()
+        enc = model.encode(b.feats[:1], b.bar_mask[:1], b.bar_len[:1], b.length[:1]).expand(len(edits), -1, -1)   # (E, N, d): one song
+        logp = next_bar_scores(model, enc, b, prev, played, z.to(b.feats.device).expand(len(edits), -1)).log_softmax(-1)   # (E, M + 1, N + 1)
+        chosen = logp[:, :-1].gather(-1, b.tokens.clamp(min=0)[..., None])[..., 0]                                  # (E, M)
+        return torch.where(b.tokens >= 0, chosen, 0.0).sum(1).tolist()
+
+def edit_log_prob(model: BarPointerNetwork, item: dict, tokens, z: Tensor) -> float:
+    "`edit_log_probs` of one edit, the raw bars `tokens`."
+    return edit_log_probs(model, item, [tokens], z)[0]
 
 # %% ../nbs/18_bars.ipynb #e95ee3d9
 @torch.no_grad()
@@ -680,9 +686,10 @@ def readers(model: BarPointerNetwork) -> list[BarPointerNetwork]:
         out.append(view)
     return out
 
-def agreement(models: list[BarPointerNetwork], item: dict, tokens, zs: list[Tensor], length_weight: float = BEAM_LENGTH_WEIGHT) -> float:
-    "How likely all of `models` find the edit playing raw bars `tokens` (each with its z): summed `edit_log_prob`, less each one's `length_charge`."
-    return sum(edit_log_prob(m, item, tokens, z) - length_charge(tokens, item, length_weight) for m, z in zip(models, zs))
+def agreement(models: list[BarPointerNetwork], item: dict, edits: list, zs: list[Tensor], length_weight: float = BEAM_LENGTH_WEIGHT) -> list[float]:
+    "How likely all of `models` find each of `edits` (raw bars played; each model with its z): summed `edit_log_probs`, less each one's `length_charge`."
+    charges = np.array([length_charge(t, item, length_weight) for t in edits])
+    return sum(np.array(edit_log_probs(m, item, edits, z)) - charges for m, z in zip(models, zs)).tolist()
 
 @torch.no_grad()
 def agreed_beam(models: list[BarPointerNetwork],   # e.g. a forward and a `reverse` model of the same corpora
@@ -698,12 +705,13 @@ def agreed_beam(models: list[BarPointerNetwork],   # e.g. a forward and a `rever
     candidates = []
     for m, z in zip(models, zs):
         candidates += [t for t, _ in beam_candidates(m, item, z, width, length_weight)[:pool] if t not in candidates]
-    scores = [agreement(models, item, t, zs, length_weight) for t in candidates]
+    scores = agreement(models, item, candidates, zs, length_weight)
     return {**edit_of(candidates[int(np.argmax(scores))], item), 'candidates': candidates, 'scores': scores}
 
 def by_agreement(models: list[BarPointerNetwork], item: dict, edits: list[dict], zs: list[Tensor], length_weight: float = BEAM_LENGTH_WEIGHT) -> list[dict]:
     "`edits` (e.g. N samples), the one all `models` find most likely first (`agreement`, each with its z), each with its 'agreement' and its place 'drawn' in `edits`."
-    scored = [{**e, 'agreement': agreement(models, item, e['tokens'], zs, length_weight), 'drawn': k} for k, e in enumerate(edits)]
+    scores = agreement(models, item, [e['tokens'] for e in edits], zs, length_weight)
+    scored = [{**e, 'agreement': s, 'drawn': k} for k, (e, s) in enumerate(zip(edits, scores))]
     return sorted(scored, key=lambda e: -e['agreement'])
 
 # %% ../nbs/18_bars.ipynb #1e29049c
