@@ -16,15 +16,15 @@ from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
 __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_PLAN', 'BEAM_WIDTH',
-           'BEAM_LENGTH_WEIGHT', 'AGREED_POOL', 'SAMPLE_TEMPERATURE', 'REDRAWN_STYLES', 'RELAID_STYLES', 'bar_tokens',
-           'bar_pointers', 'bar_features', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars',
+           'BEAM_LENGTH_WEIGHT', 'AGREED_POOL', 'SAMPLE_TEMPERATURE', 'SAMPLE_DRAWS', 'REDRAWN_STYLES', 'RELAID_STYLES',
+           'bar_tokens', 'bar_pointers', 'bar_features', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars',
            'BarModelConfig', 'BarBatch', 'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len',
            'landing_gaps', 'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses',
            'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge',
            'beam_candidates', 'beam_bars', 'edit_log_probs', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank',
-           'bar_style_z', 'readers', 'agreement', 'agreed_beam', 'by_agreement', 'save_bar_model', 'is_bar_checkpoint',
-           'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
-           'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation',
+           'bar_style_z', 'readers', 'agreement', 'agreed_beam', 'by_agreement', 'sample_edits', 'save_bar_model',
+           'is_bar_checkpoint', 'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items',
+           'can_redraw', 'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation',
            'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
@@ -571,6 +571,7 @@ BEAM_WIDTH = 4           # the default beam: measured better than greedy (bench/
 BEAM_LENGTH_WEIGHT = 1.0  # the default charge for a finished edit off its length (same bench)
 AGREED_POOL = 16          # finished beam edits each reading proposes to `agreed_beam`: 0.852 -> 0.937 on 176 generated pairs (bench/results/synth_val_two_way_pool_cpu.md)
 SAMPLE_TEMPERATURE = 1.0  # N edits draw their bars at this temperature: 3.1 distinct of 8, holding the truth far more often than greedy per z (bench/results/bar_samples_cpu.md)
+SAMPLE_DRAWS = 4          # N edits are the most agreed distinct ones of this many draws per edit, shared by the readings (`sample_edits`; bench/results/bar_samples_draws_cpu.md)
 
 def length_charge(tokens,        # raw bars an edit plays
                   item: dict,    # a bar item; its 'length' is the length asked for
@@ -713,6 +714,30 @@ def by_agreement(models: list[BarPointerNetwork], item: dict, edits: list[dict],
     scores = agreement(models, item, [e['tokens'] for e in edits], zs, length_weight)
     scored = [{**e, 'agreement': s, 'drawn': k} for k, (e, s) in enumerate(zip(edits, scores))]
     return sorted(scored, key=lambda e: -e['agreement'])
+
+# %% ../nbs/18_bars.ipynb #9fb93cd1
+@torch.no_grad()
+def sample_edits(models: list[BarPointerNetwork],   # every reading (`readers`): each draws its share
+                 item: dict,                          # a bar item; its 'length' is the length asked for
+                 n: int,                              # edits returned
+                 generator: torch.Generator,          # every z and bar is drawn from it: a seed gives the same edits
+                 zs: list[Tensor] | None = None,      # (1, latent_dim) a style's z per model; None: each draw's z from the prior N(0, I)
+                 temperature: float = SAMPLE_TEMPERATURE,
+                 draws: int = SAMPLE_DRAWS,           # edits drawn per edit returned, shared by the models
+                 length_weight: float = BEAM_LENGTH_WEIGHT,
+                ) -> list[dict]:
+    "`n` edits of `item`: `draws` x `n` drawn (`generate_bars`, one batch per model), the distinct ones most agreed first (`by_agreement`, each with its place 'drawn'); repeats fill in where fewer differ."
+    if zs is not None and len(zs) != len(models): raise ValueError(f"sample_edits: {len(models)} models and {len(zs)} styles; give one z per model")
+    share, drawn = -(-draws * n // len(models)), []                       # ceil: every model draws as many
+    for k, m in enumerate(models):
+        z = torch.randn(share, m.config.latent_dim, generator=generator) if zs is None else zs[k][:1].expand(share, -1)
+        drawn += generate_bars(m, [item] * share, z, temperature, generator)
+    first = {}
+    for k, e in enumerate(drawn): first.setdefault(e['tokens'].tobytes(), k)   # each distinct edit where it was first drawn
+    place = list(first.values())
+    judges = [z[:1] for z in zs] if zs is not None else [torch.zeros(1, m.config.latent_dim) for m in models]
+    ranked = [{**e, 'drawn': place[e['drawn']]} for e in by_agreement(models, item, [drawn[k] for k in place], judges, length_weight)]
+    return (ranked * -(-n // len(ranked)))[:n]
 
 # %% ../nbs/18_bars.ipynb #1e29049c
 from .model import CheckpointError, atomic_save, load_checkpoint, state_dict_problems

@@ -176,9 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--beam', type=int, help="bar models: beam width of a greedy edit (default: editptr.bars.BEAM_WIDTH, 4; 1: greedy)")
     ap.add_argument('--pool', type=int, help="bar models read two ways (or with --also-model): finished beam edits each reading proposes, "
                                              "the one all score highest is kept (default: editptr.bars.AGREED_POOL, 16; 1: each its best)")
+    ap.add_argument('--draws', type=int, help="bar models, --samples N: edits drawn per edit written, shared by the readings; the N most agreed "
+                                              "distinct ones are written (default: editptr.bars.SAMPLE_DRAWS, 4; 1: N draws)")
     ap.add_argument('--also-model', action='append', metavar='CKPT',
-                    help="bar models: another bar model (e.g. one trained with --reverse; a --two-way checkpoint is already both; repeat for more): each proposes its beam edit, "
-                         "the one all of them score highest is kept (editptr.bars.agreed_beam)")
+                    help="bar models: another bar model (e.g. one trained with --reverse; a --two-way checkpoint is already both; repeat for more): each proposes its beam edit "
+                         "(or draws its share of --samples), the one all of them score highest is kept (editptr.bars.agreed_beam, sample_edits)")
     ap.add_argument('--seams', choices=['bar', 'beat', 'frame'], default='bar',
                     help='where the model may cut: only from a bar (beat) line onto one, or at any frame (default: %(default)s)')
     ap.add_argument('--temperature', type=float, help='pointer sampling temperature (default: greedy; 1.0 with --samples > 1 and a style, or with a bar model)')
@@ -223,8 +225,7 @@ def _check_args(args: argparse.Namespace):
     if args.temperature is not None and not args.temperature >= 0: raise EditError(f"--temperature must be >= 0, got {args.temperature}")
     if args.beam is not None and args.beam < 1: raise EditError(f"--beam must be >= 1, got {args.beam}")
     if args.pool is not None and args.pool < 1: raise EditError(f"--pool must be >= 1, got {args.pool}")
-    if args.also_model and (args.samples > 1 or args.temperature):
-        raise EditError("--also-model agrees on one most likely edit: drop --samples / --temperature")
+    if args.draws is not None and args.draws < 1: raise EditError(f"--draws must be >= 1, got {args.draws}")
     if args.style and args.style_ref: raise EditError("give --style NAME or --style-ref RAW EDIT, not both")
     if args.classical and args.duration is None: raise EditError("--classical needs --duration (the length to retarget to)")
     if args.classical and args.samples > 1: raise EditError("--classical makes one edit (it is deterministic): drop --samples")
@@ -271,7 +272,7 @@ def _classical_edit(args: argparse.Namespace, track: InputTrack, cfg: AudioConfi
 def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConfig, device: str = 'cpu') -> tuple[list, dict]:
     "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
     import torch
-    from editptr.bars import load_bar_models, bar_item, bar_style_z, generate_bars, agreed_beam, by_agreement, BEAM_WIDTH, AGREED_POOL, SAMPLE_TEMPERATURE
+    from editptr.bars import load_bar_models, bar_item, bar_style_z, agreed_beam, sample_edits, BEAM_WIDTH, AGREED_POOL, SAMPLE_TEMPERATURE, SAMPLE_DRAWS
     if args.duration is None: raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length)")
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
     models = load_bar_models([args.checkpoint, *(args.also_model or [])], device)   # every reading (a two-way model: two); the seed's generator stays on the CPU
@@ -280,22 +281,21 @@ def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConf
     item = bar_item(dict(name=str(args.input), raw_mel=track.mel, beats=track.beats, length=target, sections=sections))
     gen = torch.Generator().manual_seed(args.seed)
     if args.style:
-        try: zs = [bar_style_z(m, args.style, args.samples) for m in models]
+        try: zs = [bar_style_z(m, args.style) for m in models]
         except ValueError as e: raise EditError(f"--style: {e}") from None
-    elif args.style_ref: zs = [z.expand(args.samples, -1) for z in _bar_reference_z(models, *args.style_ref, cfg)]
-    elif args.samples == 1: zs = [torch.zeros(1, m.config.latent_dim) for m in models]                 # the prior's mean
-    else: zs = [torch.randn(args.samples, models[0].config.latent_dim, generator=gen)]                # N styles from the prior
+    elif args.style_ref: zs = _bar_reference_z(models, *args.style_ref, cfg)
+    else: zs = None                                                                                    # the prior: its mean, or a draw per edit
     beam, pool = BEAM_WIDTH if args.beam is None else args.beam, AGREED_POOL if args.pool is None else args.pool
+    draws = SAMPLE_DRAWS if args.draws is None else args.draws
     temperature = args.temperature if args.temperature is not None else SAMPLE_TEMPERATURE if args.samples > 1 else 0.0
-    if args.samples == 1 and not temperature: rows = [agreed_beam(models, item, zs, beam, pool=pool)]  # one edit: the most likely found
-    else:                                                                                               # N edits, one batch, most agreed first
-        judge_zs = [z[:1] for z in zs] if args.style or args.style_ref else [torch.zeros(1, m.config.latent_dim) for m in models]
-        rows = by_agreement(models, item, generate_bars(models[0], [item] * args.samples, zs[0], temperature=temperature, generator=gen), judge_zs)
+    one = args.samples == 1 and not temperature
+    if one: rows = [agreed_beam(models, item, zs or [torch.zeros(1, m.config.latent_dim) for m in models], beam, pool=pool)]   # the most likely found
+    else: rows = sample_edits(models, item, args.samples, gen, zs, temperature, draws)                   # N edits, most agreed first
     return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), also_models=[str(p) for p in args.also_model or []], readers=len(models),
                                                                 model='bars', temperature=temperature, style=args.style, style_ref=args.style_ref,
                                                                 seed=args.seed, seam_unit='bar', sections=sections,
-                                                                beam=beam if len(rows) == 1 and not temperature else None,
-                                                                pool=pool if len(rows) == 1 and not temperature and len(models) > 1 else None,
+                                                                beam=beam if one else None, pool=pool if one and len(models) > 1 else None,
+                                                                draws=None if one else draws,
                                                                 agreement=[round(r['agreement'], 3) for r in rows] if 'agreement' in rows[0] else None)
 
 def _raw_sections(models: list, track: InputTrack, cfg: AudioConfig) -> list[list] | None:

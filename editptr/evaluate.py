@@ -59,7 +59,7 @@ def distinct_edits(samples: list[np.ndarray]) -> int:
     return len({np.asarray(s, np.int64).tobytes() for s in samples})
 
 # %% ../nbs/21_evaluate.ipynb #30d53eb7
-from .bars import BarPointerNetwork, bar_item, bar_style_z, generate_bars, agreed_beam, posterior_means, load_bar_models, SAMPLE_TEMPERATURE
+from .bars import BarPointerNetwork, bar_item, bar_style_z, agreed_beam, sample_edits, posterior_means, load_bar_models, SAMPLE_TEMPERATURE
 
 BAR_METHODS = ('bar model (style by name)', 'bar model (reference pair)', 'bar model (prior, best of 8)', 'bar model (prior mean)')
 
@@ -67,18 +67,18 @@ BAR_METHODS = ('bar model (style by name)', 'bar model (reference pair)', 'bar m
 def bar_edits(model: BarPointerNetwork | list[BarPointerNetwork],   # several: each edit with one z agreed on (`agreed_beam`)
               item: dict,                  # a bar item (`bar_item`): its 'length' is the length asked for
               reference: dict | None,      # another song's bar item of the same style (None: no reference row)
-              samples: int = 8,            # z drawn from N(0, I), one batch
+              samples: int = 8,            # edits from the prior (`sample_edits`: z drawn from N(0, I), every model its share)
               seed: int = 0,               # seed of those draws
               beam: int = 1,               # beam width of the edits with one z (1: greedy)
               temperature: float = SAMPLE_TEMPERATURE,   # the samples' bars drawn at this temperature (0: greedy per z), as `editptr-edit --samples`
              ) -> tuple[dict, int]:
-    "{method: frame pointers} for each of `BAR_METHODS` the item has, and how many of the samples differ (drawn from the first model)."
+    "{method: frame pointers} for each of `BAR_METHODS` the item has, and how many of the samples differ (`editptr-edit --samples`' edits)."
     models = list(model) if isinstance(model, (list, tuple)) else [model]
-    gen, Z = torch.Generator().manual_seed(seed), models[0].config.latent_dim
+    gen = torch.Generator().manual_seed(seed)
     out, one = {}, lambda zs: agreed_beam(models, item, zs, beam)['pointers']
     if all(item['style'] in m.style_bank for m in models): out[BAR_METHODS[0]] = one([bar_style_z(m, item['style']) for m in models])
     if reference is not None: out[BAR_METHODS[1]] = one([posterior_means(m, [reference]) for m in models])
-    drawn = [r['pointers'] for r in generate_bars(models[0], [item] * samples, torch.randn(samples, Z, generator=gen), temperature, gen)]
+    drawn = [r['pointers'] for r in sample_edits(models, item, samples, gen, temperature=temperature)]
     out[BAR_METHODS[2]] = best_sample(drawn, item['pointers'])
     out[BAR_METHODS[3]] = one([torch.zeros(1, m.config.latent_dim) for m in models])
     return out, distinct_edits(drawn)

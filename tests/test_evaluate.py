@@ -73,7 +73,7 @@ def test_bar_errors_bench(tmp_path):
 
 
 def test_bar_samples_bench(tmp_path):
-    "bench/bar_samples.py: a row per temperature and style; sampled bars give more distinct edits than greedy ones."
+    "bench/bar_samples.py: a row per temperature, draws and style; sampled bars give more distinct edits than greedy ones."
     import torch
     from editptr.data import main as data_main
     from editptr.bars import BarPointerNetwork, BarModelConfig, save_bar_model
@@ -89,9 +89,9 @@ def test_bar_samples_bench(tmp_path):
                        capture_output=True, text=True, timeout=120, env={**os.environ, 'OMP_NUM_THREADS': '1'})
     assert r.returncode == 0, r.stderr[-2000:]
     rows = [l.strip('| ').split(' | ') for l in out.read_text().splitlines() if l.startswith('| 0 ') or l.startswith('| 1 ')]
-    assert [(t, s) for t, s, *_ in rows] == [('0', 'shorten'), ('0', 'all'), ('1', 'shorten'), ('1', 'all')]
-    distinct = {r[0]: float(r[10]) for r in rows if r[1] == 'all'}
-    assert all(0 <= int(r[7]) <= int(r[2]) and 0 <= int(r[9]) <= int(r[2]) for r in rows)   # most agreed and first drawn: exact edits counted
+    assert [(t, who, d, s) for t, who, d, s, *_ in rows] == [(t, 'all', '4', s) for t in '01' for s in ('shorten', 'all')]   # one reading: no baseline row
+    distinct = {r[0]: float(r[10]) for r in rows if r[3] == 'all'}
+    assert all(0 <= int(r[9]) <= int(r[4]) for r in rows)                   # the most agreed: exact edits counted
     assert distinct['0'] == 1 and distinct['1'] > 1                          # sampled bars differ where z does not
 
 
