@@ -1,7 +1,7 @@
 """Samples from the bar model's prior, as `editptr-edit --samples N` writes them: best of N, the first written and how many differ (markdown).
 
     python bench/bar_samples.py --bar-model models/bars/last.pt --corpus data/synth [--corpus data/synth_big] \\
-        [--samples 8] [--temperatures 0,0.7,1] [--draws 1,4] [--split test] [--threads 2] [--out bench/results/bar_samples_cpu.md]
+        [--samples 8] [--temperatures 0,0.7,1] [--draws 1,4] [--split test] [--split-seed 0] [--threads 2] [--out bench/results/bar_samples_cpu.md]
 
 Each pair of the split is edited --samples times at its true length with z drawn from N(0, I) (`sample_edits`):
 every reading of --bar-model (a two-way checkpoint: both; 'A+B': each) draws its share of draws x samples edits,
@@ -26,7 +26,8 @@ def main(argv=None):
     ap.add_argument('--temperatures', default='0,0.7,1')
     ap.add_argument('--draws', default='4', help='comma-separated draws per sample kept (editptr.bars.SAMPLE_DRAWS is the default of editptr-edit)')
     ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
-    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--seed', type=int, default=0, help='seed of the draws')
+    ap.add_argument('--split-seed', type=int, default=0, help="the split's seed (a model trained with --seed 1 is held out on that split)")
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--out', default='')
     a = ap.parse_args(argv)
@@ -35,7 +36,7 @@ def main(argv=None):
     from editptr.evaluate import best_sample, distinct_edits
     from bar_beam import by_style
     readers = load_bar_models(a.bar_model)
-    items = [it for c in a.corpus for it in load_bar_items(c, a.split, progress=False)[0]]
+    items = [it for c in a.corpus for it in load_bar_items(c, a.split, a.split_seed, progress=False)[0]]
     setups = [('all', int(d)) for d in a.draws.split(',')] + ([('first', 1)] if len(readers) > 1 else [])
     rows = []
     for T in [float(t) for t in a.temperatures.split(',')]:
@@ -50,7 +51,7 @@ def main(argv=None):
                 spread = np.mean([d for d, it in zip(distinct, items) if s == 'all' or it['style'] == s])
                 rows.append(f"| {T:g} | {who} | {draws} | {s} | {n} | {r['dest_seam_f1']:.3f} | {r['accuracy']:.3f} | {f['dest_seam_f1']:.3f} | {f['accuracy']:.3f} | {f['exact']} | {spread:.2f} | {cpu:.0f} |")
     text = '\n'.join([f"# Bar model, {a.samples} prior samples per pair ({a.bar_model}, {len(readers)} reading(s); {a.split} splits of {' + '.join(a.corpus)}; "
-                      f"true length; seed {a.seed}; torch {torch.__version__}, {a.threads} thread(s))", '',
+                      f"true length; draws seed {a.seed}, split seed {a.split_seed}; torch {torch.__version__}, {a.threads} thread(s))", '',
                       f'| temperature | readings | draws per sample | style | pairs | best-of-{a.samples} dest F1 | best-of-{a.samples} accuracy | most agreed dest F1 | most agreed accuracy | most agreed exact | distinct edits | CPU s (all pairs) |',
                       '|---|---|---|---|---|---|---|---|---|---|---|---|'] + rows)
     print(text)
