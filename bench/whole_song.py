@@ -1,7 +1,7 @@
 """What a user gets from `editptr-edit` on whole held-out songs: the model's free-running edits beside the baselines.
 
     python bench/whole_song.py [--checkpoint models/pointer_network/best.pt] [--bar-model models/bars/best.pt] \\
-        --corpus data/synth [--corpus data/synth_big] [--split test] [--max-items N] [--samples 8] [--seams bar] \\
+        --corpus data/synth [--corpus data/synth_big] [--split test] [--seed 0] [--max-items N] [--samples 8] [--seams bar] \\
         [--threads 2] [--out bench/results/whole_song_cpu.md]
 
 Runs `editptr.evaluate.evaluate` on the split's whole songs of each corpus (no crop; every decoder is given the true
@@ -51,7 +51,8 @@ def main(argv=None):
     ap.add_argument('--checkpoint', help='frame model checkpoint (best.pt)')
     ap.add_argument('--bar-model', help="bar model checkpoint (editptr-train-bars); several joined by '+' (a forward and a --reverse model) agree on each edit")
     ap.add_argument('--bar-beam', type=int, default=1, help="the bar model's beam width (1: greedy)")
-    ap.add_argument('--corpus', action='append', required=True, help='corpus the models were trained on (split by song, seed 0); repeat to pool test songs')
+    ap.add_argument('--corpus', action='append', required=True, help='corpus the models were trained on (split by song, --seed); repeat to pool test songs')
+    ap.add_argument('--seed', type=int, default=0, help="the split's seed: the models' training seed (a model trained with --seed 1 is held out on that split)")
     ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
     ap.add_argument('--max-items', type=int, default=None, help='pairs to evaluate (default: the whole split)')
     ap.add_argument('--samples', type=int, default=8, help='prior samples per pair for the best-of row')
@@ -69,7 +70,7 @@ def main(argv=None):
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')                              # librosa's notes on the classical editor's analysis
-        per_corpus = [evaluate(a.checkpoint, c, split=a.split, device=a.device, max_items=a.max_items, samples=a.samples,
+        per_corpus = [evaluate(a.checkpoint, c, split=a.split, device=a.device, max_items=a.max_items, samples=a.samples, seed=a.seed,
                                progress=True, seams=a.seams, bar_model=a.bar_model, bar_beam=a.bar_beam).items for c in a.corpus]
     items = [it for its in per_corpus for it in its]
     res = EvalResult(score_by_style(items), items)
@@ -77,7 +78,7 @@ def main(argv=None):
     songs = sum(len({it['song'] for it in its}) for its in per_corpus)    # song names repeat across corpora
     frames = [it['n_raw'] for it in res.items]
     models = ', '.join(f'{k} {v}' for k, v in (('checkpoint', a.checkpoint), ('bar model', a.bar_model)) if v) + (f', bar beam {a.bar_beam}' if a.bar_model else '')
-    header = (f'# Whole songs, free-running ({models}, corpus {" + ".join(a.corpus)}, {a.split} split: {songs} songs, '
+    header = (f'# Whole songs, free-running ({models}, corpus {" + ".join(a.corpus)}, {a.split} split (seed {a.seed}): {songs} songs, '
               f'{len(res.items)} pairs, {min(frames)}-{max(frames)} raw frames; best of {a.samples} prior samples' + (f' (bar model: bars sampled at temperature {SAMPLE_TEMPERATURE:g})' if a.bar_model else '') + f'; model seams on {a.seams} lines; torch {torch.__version__}, {a.threads} thread(s), '
               f'{a.device}; wall time {wall:.0f} s)\n\nEvery decoder is given the true edit length. Produced by '
               f'`python bench/whole_song.py`; columns are described in its docstring.')
