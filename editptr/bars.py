@@ -22,10 +22,11 @@ __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE',
            'landing_gaps', 'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses',
            'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge',
            'beam_candidates', 'beam_bars', 'edit_log_probs', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank',
-           'bar_style_z', 'readers', 'agreement', 'agreed_beam', 'by_agreement', 'sample_edits', 'save_bar_model',
-           'is_bar_checkpoint', 'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items',
-           'can_redraw', 'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation',
-           'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
+           'bar_style_z', 'prior_mean_z', 'readers', 'agreement', 'agreed_beam', 'by_agreement', 'sample_edits',
+           'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig',
+           'load_bar_items', 'can_redraw', 'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit',
+           'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars',
+           'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -668,11 +669,15 @@ def build_bar_style_bank(model: BarPointerNetwork, items: list[dict]) -> dict[st
     mus = posterior_means(model, items)
     return {s: mus[[i for i, it in enumerate(items) if it['style'] == s]].mean(0) for s in sorted({it['style'] for it in items})}
 
-def bar_style_z(model: BarPointerNetwork, name: str, batch_size: int = 1) -> Tensor:
-    "(batch_size, latent_dim) the style bank's z for style `name`."
+def bar_style_z(model: BarPointerNetwork, name: str) -> Tensor:
+    "(1, latent_dim) the style bank's z for style `name`."
     if not model.style_bank: raise ValueError("this bar model has no style bank (a finished run stores one): give a reference pair instead")
     if name not in model.style_bank: raise ValueError(f"style {name!r}: this model knows {sorted(model.style_bank)}")
-    return model.style_bank[name][None].expand(batch_size, -1)
+    return model.style_bank[name][None]
+
+def prior_mean_z(models: list[BarPointerNetwork]) -> list[Tensor]:
+    "(1, latent_dim) the prior's mean z of each of `models` (zeros): the style where none is given."
+    return [torch.zeros(1, m.config.latent_dim) for m in models]
 
 # %% ../nbs/18_bars.ipynb #cf5ccfa7
 import copy
@@ -730,13 +735,12 @@ def sample_edits(models: list[BarPointerNetwork],   # every reading (`readers`):
     if zs is not None and len(zs) != len(models): raise ValueError(f"sample_edits: {len(models)} models and {len(zs)} styles; give one z per model")
     share, drawn = -(-draws * n // len(models)), []                       # ceil: every model draws as many
     for k, m in enumerate(models):
-        z = torch.randn(share, m.config.latent_dim, generator=generator) if zs is None else zs[k][:1].expand(share, -1)
+        z = torch.randn(share, m.config.latent_dim, generator=generator) if zs is None else zs[k].expand(share, -1)
         drawn += generate_bars(m, [item] * share, z, temperature, generator)
     first = {}
     for k, e in enumerate(drawn): first.setdefault(e['tokens'].tobytes(), k)   # each distinct edit where it was first drawn
     place = list(first.values())
-    judges = [z[:1] for z in zs] if zs is not None else [torch.zeros(1, m.config.latent_dim) for m in models]
-    ranked = [{**e, 'drawn': place[e['drawn']]} for e in by_agreement(models, item, [drawn[k] for k in place], judges, length_weight)]
+    ranked = [{**e, 'drawn': place[e['drawn']]} for e in by_agreement(models, item, [drawn[k] for k in place], zs or prior_mean_z(models), length_weight)]
     return (ranked * -(-n // len(ranked)))[:n]
 
 # %% ../nbs/18_bars.ipynb #1e29049c

@@ -272,7 +272,7 @@ def _classical_edit(args: argparse.Namespace, track: InputTrack, cfg: AudioConfi
 def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConfig, device: str = 'cpu') -> tuple[list, dict]:
     "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
     import torch
-    from editptr.bars import load_bar_models, bar_item, bar_style_z, agreed_beam, sample_edits, BEAM_WIDTH, AGREED_POOL, SAMPLE_TEMPERATURE, SAMPLE_DRAWS
+    from editptr.bars import load_bar_models, bar_item, bar_style_z, prior_mean_z, agreed_beam, sample_edits, BEAM_WIDTH, AGREED_POOL, SAMPLE_TEMPERATURE, SAMPLE_DRAWS
     if args.duration is None: raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length)")
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
     models = load_bar_models([args.checkpoint, *(args.also_model or [])], device)   # every reading (a two-way model: two); the seed's generator stays on the CPU
@@ -289,14 +289,14 @@ def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConf
     draws = SAMPLE_DRAWS if args.draws is None else args.draws
     temperature = args.temperature if args.temperature is not None else SAMPLE_TEMPERATURE if args.samples > 1 else 0.0
     one = args.samples == 1 and not temperature
-    if one: rows = [agreed_beam(models, item, zs or [torch.zeros(1, m.config.latent_dim) for m in models], beam, pool=pool)]   # the most likely found
+    if one: rows = [agreed_beam(models, item, zs or prior_mean_z(models), beam, pool=pool)]          # the most likely found
     else: rows = sample_edits(models, item, args.samples, gen, zs, temperature, draws)                   # N edits, most agreed first
     return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), also_models=[str(p) for p in args.also_model or []], readers=len(models),
                                                                 model='bars', temperature=temperature, style=args.style, style_ref=args.style_ref,
                                                                 seed=args.seed, seam_unit='bar', sections=sections,
                                                                 beam=beam if one else None, pool=pool if one and len(models) > 1 else None,
                                                                 draws=None if one else draws,
-                                                                agreement=[round(r['agreement'], 3) for r in rows] if 'agreement' in rows[0] else None)
+                                                                agreement=None if one else [round(r['agreement'], 3) for r in rows])
 
 def _raw_sections(models: list, track: InputTrack, cfg: AudioConfig) -> list[list] | None:
     "The raw's sections as `editptr-data` stores them (`analyze`), if one of the bar models reads sections; else None."

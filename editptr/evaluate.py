@@ -59,7 +59,7 @@ def distinct_edits(samples: list[np.ndarray]) -> int:
     return len({np.asarray(s, np.int64).tobytes() for s in samples})
 
 # %% ../nbs/21_evaluate.ipynb #30d53eb7
-from .bars import BarPointerNetwork, bar_item, bar_style_z, agreed_beam, sample_edits, posterior_means, load_bar_models, SAMPLE_TEMPERATURE
+from .bars import BarPointerNetwork, bar_item, bar_style_z, prior_mean_z, agreed_beam, sample_edits, posterior_means, load_bar_models, SAMPLE_TEMPERATURE
 
 BAR_METHODS = ('bar model (style by name)', 'bar model (reference pair)', 'bar model (prior, best of 8)', 'bar model (prior mean)')
 
@@ -80,7 +80,7 @@ def bar_edits(model: BarPointerNetwork | list[BarPointerNetwork],   # several: e
     if reference is not None: out[BAR_METHODS[1]] = one([posterior_means(m, [reference]) for m in models])
     drawn = [r['pointers'] for r in sample_edits(models, item, samples, gen, temperature=temperature)]
     out[BAR_METHODS[2]] = best_sample(drawn, item['pointers'])
-    out[BAR_METHODS[3]] = one([torch.zeros(1, m.config.latent_dim) for m in models])
+    out[BAR_METHODS[3]] = one(prior_mean_z(models))
     return out, distinct_edits(drawn)
 
 # %% ../nbs/21_evaluate.ipynb #0a029261

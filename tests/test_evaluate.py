@@ -120,3 +120,18 @@ def test_seams_bench(tmp_path):
     rows = [l.strip('| ').split(' | ') for l in out.read_text().splitlines() if l.startswith('| true edit')]
     assert [c[1] for c in rows] == ['10 ms every seam', '50 ms every seam', 'per seam (`seam_crossfades`)']
     assert all(int(c[2]) >= 1 for c in rows) and 10 <= float(rows[2][5]) <= 50    # rearrange moves a section: at least one seam
+
+
+def test_same_audio_wrong_frames():
+    "bench/same_audio.py: a wrong frame that plays another copy of the truth's audio counts as the same audio; other music does not."
+    import importlib.util
+    import numpy as np
+    spec = importlib.util.spec_from_file_location('same_audio', ROOT / 'bench' / 'same_audio.py')
+    bench = importlib.util.module_from_spec(spec); spec.loader.exec_module(bench)
+    rng = np.random.default_rng(0)
+    period = -40 + rng.normal(0, 0.3, (16, 40)).cumsum(1)                    # music that changes a little from frame to frame
+    raw = np.concatenate([period, period, period[:, :20] + 12], 1)           # (16, 100): a section, its copy, other (louder) music
+    true = np.r_[0:40]
+    assert bench.wrong_frames(raw, true, true) == (0, 0, 0)
+    assert bench.wrong_frames(raw, np.r_[40:80], true) == (40, 40, 40)        # the copy: every frame wrong, all the same audio
+    assert bench.wrong_frames(raw, np.r_[0:20, 80:100], true) == (20, 0, 0)   # other music: wrong and not alike
