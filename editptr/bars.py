@@ -21,12 +21,12 @@ __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE',
            'BarModelConfig', 'BarBatch', 'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len',
            'landing_gaps', 'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses',
            'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge',
-           'beam_candidates', 'beam_bars', 'edit_log_probs', 'edit_log_prob', 'posterior_means', 'build_bar_style_bank',
-           'bar_style_z', 'prior_mean_z', 'readers', 'agreement', 'agreed_beam', 'by_agreement', 'sample_edits',
-           'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig',
-           'load_bar_items', 'can_redraw', 'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit',
-           'bar_validation', 'free_running_validation', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars',
-           'train_bars', 'main']
+           'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs', 'edit_log_prob', 'posterior_means',
+           'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers', 'agreement', 'agreed_beam', 'by_agreement',
+           'sample_edits', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'load_bar_models', 'grow_model',
+           'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit', 'random_sections', 'can_relayout',
+           'relayout_edit', 'bar_validation', 'free_running_validation', 'rival_loss', 'draw_weights', 'draw_batch',
+           'train_step', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -634,6 +634,17 @@ def beam_bars(model: BarPointerNetwork,
 
 
 # %% ../nbs/18_bars.ipynb #208a8286
+def summed_log_probs(model: BarPointerNetwork,
+                     enc: Tensor,      # (E, N, d) each row's song, encoded
+                     b: BarBatch,      # E rows, each an edit ('tokens') of its song
+                     z: Tensor,        # (E, latent_dim)
+                    ) -> Tensor:
+    "(E,) summed log-probability of choosing each row's raw bars in turn, teacher-forced (STOP not scored: the end is the length's)."
+    prev, played, _ = teacher_inputs(b.tokens, b.bar_len)
+    logp = next_bar_scores(model, enc, b, prev, played, z).log_softmax(-1)                 # (E, M + 1, N + 1)
+    chosen = logp[:, :-1].gather(-1, b.tokens.clamp(min=0)[..., None])[..., 0]             # (E, M)
+    return torch.where(b.tokens >= 0, chosen, 0.0).sum(1)
+
 @torch.no_grad()
 def edit_log_probs(model: BarPointerNetwork,
                    item: dict,       # a bar item; its 'length' is the edits'
@@ -643,11 +654,8 @@ def edit_log_probs(model: BarPointerNetwork,
     "Summed log-probability of choosing each edit's raw bars in turn (the end is the length's: STOP is not scored); the song encoded once, all edits in one teacher-forced pass."
     with eval_mode(model):
         b = collate_bars(as_read_by(model, [{**item, 'tokens': np.asarray(t, np.int64)} for t in edits])).to(device_of(model))
-        prev, played, _ = teacher_inputs(b.tokens, b.bar_len)
         enc = model.encode(b.feats[:1], b.bar_mask[:1], b.bar_len[:1], b.length[:1]).expand(len(edits), -1, -1)   # (E, N, d): one song
-        logp = next_bar_scores(model, enc, b, prev, played, z.to(b.feats.device).expand(len(edits), -1)).log_softmax(-1)   # (E, M + 1, N + 1)
-        chosen = logp[:, :-1].gather(-1, b.tokens.clamp(min=0)[..., None])[..., 0]                                  # (E, M)
-        return torch.where(b.tokens >= 0, chosen, 0.0).sum(1).tolist()
+        return summed_log_probs(model, enc, b, z.to(b.feats.device).expand(len(edits), -1)).tolist()
 
 def edit_log_prob(model: BarPointerNetwork, item: dict, tokens, z: Tensor) -> float:
     "`edit_log_probs` of one edit, the raw bars `tokens`."
@@ -830,11 +838,13 @@ class BarTrainConfig(_DictConfig):
     seed: int = 0               # split, init and batches
     corpus_weights: dict = field(default_factory=dict)   # corpus -> how many times as often its pairs are drawn (others: 1)
     plays_weight: float = 1.0   # weight of the plays loss, where the model has a plays head (`BarModelConfig.n_plays`)
+    rival_weight: float = 0.0   # weight of `rival_loss`: each pair's true edit against the model's own edits of it (0: none)
+    rivals: int = 4             # edits of each pair the model makes for `rival_loss`: its greedy one, the rest drawn
 
     def __post_init__(self):
         bad = [f"corpus_weights[{c!r}] must be a number >= 0, got {w!r}" for c, w in self.corpus_weights.items() if not at_least(0)[0](w)]
-        check_fields(self, {**{k: at_least(1) for k in ('steps', 'batch_size', 'val_every')},
-                            **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed', 'plays_weight')},
+        check_fields(self, {**{k: at_least(1) for k in ('steps', 'batch_size', 'val_every', 'rivals')},
+                            **{k: at_least(0) for k in ('lr', 'weight_decay', 'kl_weight', 'noise', 'free_running_pairs', 'seed', 'plays_weight', 'rival_weight')},
                             'redraw': chance(), 'relayout': chance()}, bad)
 
 # %% ../nbs/18_bars.ipynb #90528917
@@ -987,6 +997,31 @@ def _add_style_bank(path: Path, train: list[dict], device: str = 'cpu'):
     if len(banks) > 1: ckpt['reverse_style_bank'] = banks[1]
     atomic_save(ckpt, path)
 
+# %% ../nbs/18_bars.ipynb #9afc78ea
+def rival_loss(model: BarPointerNetwork,
+               items: list[dict],                        # bar items with their edits, in playing order
+               rivals: int = 4,                          # edits the model makes of each: greedy, and rivals - 1 drawn at temperature 1
+               generator: torch.Generator | None = None, # draws them
+              ) -> Tensor:
+    "Mean over the pairs with a rival of -log(the true edit's share of the softmax over it and the model's distinct other edits), each scored by summed log-probability less `length_charge`; 0 where none differs."
+    dev = device_of(model)
+    b = collate_bars(as_read_by(model, items)).to(dev)
+    enc = model.encode(b.feats, b.bar_mask, b.bar_len, b.length)                          # (B, N, d)
+    mu = model.posterior(enc, b.bar_mask, b.bar_len, b.tokens, b.length)[0]               # (B, latent_dim)
+    made = generate_bars(model, items, mu.detach(), 0.0)
+    if rivals > 1: made += generate_bars(model, items * (rivals - 1), mu.detach().repeat(rivals - 1, 1), 1.0, generator)
+    rows, owner, sizes = [], [], []                        # per pair with a rival: the truth, then its rivals
+    for i, it in enumerate(items):
+        seen, edits = {it['tokens'].tobytes()}, [it['tokens']]
+        for e in made[i::len(items)]:
+            if e['tokens'].tobytes() not in seen: seen.add(e['tokens'].tobytes()); edits.append(e['tokens'])
+        if len(edits) > 1: rows += [{**it, 'tokens': t} for t in edits]; owner += [i] * len(edits); sizes.append(len(edits))
+    if not rows: return enc.sum() * 0.0
+    idx, rb = torch.tensor(owner, device=dev), collate_bars(as_read_by(model, rows)).to(dev)
+    scores = summed_log_probs(model, enc[idx, :rb.bar_mask.shape[1]], rb, mu[idx])                # padded to the longest song with a rival
+    scores = scores - torch.tensor([length_charge(r['tokens'], r) for r in rows], device=dev)    # (E,)
+    return torch.stack([s.logsumexp(0) - s[0] for s in scores.split(sizes)]).mean()
+
 # %% ../nbs/18_bars.ipynb #ac0b7453
 def draw_weights(train: list[dict], corpus_weights: dict) -> np.ndarray | None:
     "Chance of each item in a draw: its corpus's weight, normalised (None: every item alike)."
@@ -1006,9 +1041,16 @@ def draw_batch(train: list[dict], config: BarTrainConfig, step: int, weights: np
         return it
     return [fresh(it) for it in batch]
 
-def train_step(model: BarPointerNetwork, opt: torch.optim.Optimizer, batch: BarBatch, config: BarTrainConfig) -> dict[str, Tensor]:
-    "One optimizer step on `batch`: `bar_losses` (config's KL weight, feature noise and plays weight), gradient norm clipped to 1."
-    out = bar_losses(model, batch, config.kl_weight, config.noise, plays_weight=config.plays_weight)
+def train_step(model: BarPointerNetwork, opt: torch.optim.Optimizer,
+               items: list[dict],                         # bar items with their edits (`draw_batch`), read as `model` reads them
+               config: BarTrainConfig,
+               generator: torch.Generator | None = None,  # draws the rivals (`rival_loss`)
+              ) -> dict[str, Tensor]:
+    "One optimizer step on `items`: `bar_losses` (config's KL weight, feature noise and plays weight) plus `rival_weight` x `rival_loss`, gradient norm clipped to 1."
+    out = bar_losses(model, collate_bars(as_read_by(model, items)).to(device_of(model)), config.kl_weight, config.noise, plays_weight=config.plays_weight)
+    if config.rival_weight:
+        out['rival_loss'] = rival_loss(model, items, config.rivals, generator)
+        out['loss'] = out['loss'] + config.rival_weight * out['rival_loss']
     opt.zero_grad(); out['loss'].backward()
     nn.utils.clip_grad_norm_(model.parameters(), 1.0); opt.step()
     return out
@@ -1051,13 +1093,13 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     for step in bar:
         torch.manual_seed(config.seed * 1_000_003 + step)          # dropout and noise of this step: a resumed run repeats them
         r = readings[step % len(readings)]
-        out = train_step(r, opt, collate_bars(as_read_by(r, draw_batch(train, config, step, weights))).to(device), config); sched.step()
+        out = train_step(r, opt, draw_batch(train, config, step, weights), config, torch.Generator().manual_seed(config.seed * 1_000_003 + step)); sched.step()
         bar.set_postfix(loss=f"{out['pointer_loss'].item():.3f}")
         if step % config.val_every == 0 or step == end:
             metrics = {f'val_{k}': v for k, v in bar_validation(model, val or train).items()}
             if probe: metrics.update({f'val_free_{k}': v for k, v in free_running_validation(model, probe, style_items).items()})
             score = [metrics['val_pointer_loss']]                     # the probe is logged, not a judge (see above)
-            log.write(json.dumps(dict(step=step, train_pointer_loss=out['pointer_loss'].item(), **metrics)) + '\n'); log.flush()
+            log.write(json.dumps(dict(step=step, train_pointer_loss=out['pointer_loss'].item(), **({'train_rival_loss': out['rival_loss'].item()} if 'rival_loss' in out else {}), **metrics)) + '\n'); log.flush()
             extra = dict(scheduler_state_dict=sched.state_dict(), train_config=config.to_dict(), corpora=[str(c) for c in sources],
                          init_from=None if init_from is None else str(init_from))
             if score < best:
@@ -1118,6 +1160,10 @@ def _parser():
                    help="> 0: teach the encoder each raw bar's plays in the edit (classes 0 .. N-1, the last: N-1 or more; 0: no head; default: %(default)s)")
     p.add_argument('--plays-weight', type=float, default=BarTrainConfig.plays_weight, help='weight of the plays loss (default: %(default)s)')
     p.add_argument('--noise', type=float, default=BarTrainConfig.noise, help='std of the noise on the (standardised) bar features')
+    p.add_argument('--rival-weight', type=float, default=BarTrainConfig.rival_weight,
+                   help="weight of the loss of each true edit against the model's own edits of the pair (rival_loss; 0: none; default: %(default)s)")
+    p.add_argument('--rivals', type=int, default=BarTrainConfig.rivals,
+                   help="edits the model makes of each pair for --rival-weight: its greedy one, the rest drawn (default: %(default)s)")
     p.add_argument('--val-every', type=int, default=BarTrainConfig.val_every)
     p.add_argument('--redraw', type=float, default=BarTrainConfig.redraw,
                    help="chance that a rule-made shorten/extend pair is cut again at a fresh length (default: %(default)s)")
@@ -1150,7 +1196,8 @@ def main(argv: list[str] | None = None) -> int:
         if a.corpus_weights and len(a.corpus_weights) != len(a.corpus):
             raise ValueError(f"--corpus-weights: {len(a.corpus_weights)} weights for {len(a.corpus)} corpora")
         cfg = BarTrainConfig(corpus_weights=dict(zip(map(str, a.corpus), a.corpus_weights or [])), steps=a.steps, batch_size=a.batch_size, lr=a.lr, seed=a.seed, noise=a.noise, val_every=a.val_every,
-                             free_running_pairs=a.free_running_pairs, redraw=a.redraw, relayout=a.relayout, plays_weight=a.plays_weight)
+                             free_running_pairs=a.free_running_pairs, redraw=a.redraw, relayout=a.relayout, plays_weight=a.plays_weight,
+                             rival_weight=a.rival_weight, rivals=a.rivals)
         t0 = time.time()
         model = train_bars(a.corpus, a.save_dir, cfg, BarModelConfig(d_model=a.d_model, n_encoder_layers=a.encoder_layers, n_decoder_layers=a.decoder_layers, dropout=a.dropout, attention_dropout=a.attention_dropout, context_bars=a.context_bars, encoder_length=a.encoder_length, n_plan=a.plan_features, n_plays=a.plays_head, reverse=a.reverse, two_way=two_way,
                                                                     landing_bars=a.landing_bars), jobs=a.jobs,
