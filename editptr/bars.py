@@ -838,7 +838,7 @@ class BarTrainConfig(_DictConfig):
     seed: int = 0               # split, init and batches
     corpus_weights: dict = field(default_factory=dict)   # corpus -> how many times as often its pairs are drawn (others: 1)
     plays_weight: float = 1.0   # weight of the plays loss, where the model has a plays head (`BarModelConfig.n_plays`)
-    rival_weight: float = 0.0   # weight of `rival_loss`: each pair's true edit against the model's own edits of it (0: none)
+    rival_weight: float = 0.0   # weight of `rival_loss`: each pair's true edit against the model's own edits of it (0: none; 0.05 measured worse, README)
     rivals: int = 4             # edits of each pair the model makes for `rival_loss`: its greedy one, the rest drawn
 
     def __post_init__(self):
