@@ -1042,7 +1042,7 @@ def draw_batch(train: list[dict], config: BarTrainConfig, step: int, weights: np
     return [fresh(it) for it in batch]
 
 def train_step(model: BarPointerNetwork, opt: torch.optim.Optimizer,
-               items: list[dict],                         # bar items with their edits (`draw_batch`), read as `model` reads them
+               items: list[dict],                         # bar items with their edits (`draw_batch`), in playing order (flipped here where `model` reads backwards)
                config: BarTrainConfig,
                generator: torch.Generator | None = None,  # draws the rivals (`rival_loss`)
               ) -> dict[str, Tensor]:
@@ -1091,15 +1091,16 @@ def fit_bars(train: list[dict],                          # bar items to learn fr
     model.train()
     readings = readers(model)                                    # a two-way model reads backwards at odd steps
     for step in bar:
-        torch.manual_seed(config.seed * 1_000_003 + step)          # dropout and noise of this step: a resumed run repeats them
+        step_seed = config.seed * 1_000_003 + step
+        torch.manual_seed(step_seed)                                 # dropout, noise and rivals of this step: a resumed run repeats them
         r = readings[step % len(readings)]
-        out = train_step(r, opt, draw_batch(train, config, step, weights), config, torch.Generator().manual_seed(config.seed * 1_000_003 + step)); sched.step()
+        out = train_step(r, opt, draw_batch(train, config, step, weights), config, torch.Generator().manual_seed(step_seed)); sched.step()
         bar.set_postfix(loss=f"{out['pointer_loss'].item():.3f}")
         if step % config.val_every == 0 or step == end:
             metrics = {f'val_{k}': v for k, v in bar_validation(model, val or train).items()}
             if probe: metrics.update({f'val_free_{k}': v for k, v in free_running_validation(model, probe, style_items).items()})
             score = [metrics['val_pointer_loss']]                     # the probe is logged, not a judge (see above)
-            log.write(json.dumps(dict(step=step, train_pointer_loss=out['pointer_loss'].item(), **({'train_rival_loss': out['rival_loss'].item()} if 'rival_loss' in out else {}), **metrics)) + '\n'); log.flush()
+            log.write(json.dumps(dict(step=step, **{f'train_{k}': out[k].item() for k in ('pointer_loss', 'rival_loss') if k in out}, **metrics)) + '\n'); log.flush()
             extra = dict(scheduler_state_dict=sched.state_dict(), train_config=config.to_dict(), corpora=[str(c) for c in sources],
                          init_from=None if init_from is None else str(init_from))
             if score < best:
