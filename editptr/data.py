@@ -77,7 +77,7 @@ def style_seed(base: int,   # the song's track seed (generated) or the corpus se
     return base * 10 + j
 
 def synth_job(out: str, index: int, seed: int, duration: float | None, styles: list[str], verify_align: bool = False,
-              audio: bool = True) -> dict:
+              audio: bool = True, section_bars: tuple | None = None) -> dict:
     "Generate song `index` (`duration` seconds, or a whole song's length when None), edit it in every style with exact truth, write it (`audio=False`: cache and pointers only)."
     from editptr.synth import synth_track
     from editptr.edits import make_pair, TrackAnalysis
@@ -87,7 +87,8 @@ def synth_job(out: str, index: int, seed: int, duration: float | None, styles: l
     song = f'synth{index:04d}'
     try:
         tseed = seed * 100_003 + index
-        track = synth_track(tseed, duration=song_duration(tseed) if duration is None else duration, cfg=cfg)
+        track = synth_track(tseed, duration=song_duration(tseed) if duration is None else duration, cfg=cfg,
+                            **({'section_bars': tuple(section_bars)} if section_bars else {}))
         analysis = TrackAnalysis.from_synth(track, cfg)
         mel = mel_spectrogram(track.audio, cfg)
         pairs = []
@@ -210,13 +211,14 @@ def _check_styles(styles) -> list[str]:
     return styles
 
 def build_synth(out, tracks: int = 24, duration: float | None = None, styles=None, seed: int = 0, jobs: int = 1,
-                verify_align: bool = False, progress: bool = True, audio: bool = True) -> dict:
+                verify_align: bool = False, progress: bool = True, audio: bool = True, section_bars: tuple | None = None) -> dict:
     "Generated songs x editor styles, exact truth pointers (`audio=False`: a training-only corpus, no wav files or pictures)."
     styles = _check_styles(styles)
     out = Path(out)
-    kw = [dict(out=str(out), index=i, seed=seed, duration=duration, styles=styles, verify_align=verify_align, audio=audio) for i in range(tracks)]
+    kw = [dict(out=str(out), index=i, seed=seed, duration=duration, styles=styles, verify_align=verify_align, audio=audio, section_bars=section_bars) for i in range(tracks)]
     rep = run_jobs(synth_job, kw, jobs, 'songs', progress)
-    return write_corpus_json(out, 'synth', rep, dict(tracks=tracks, duration=duration, styles=styles, seed=seed, verify_align=verify_align, audio=audio))
+    return write_corpus_json(out, 'synth', rep, dict(tracks=tracks, duration=duration, styles=styles, seed=seed, verify_align=verify_align, audio=audio,
+                                                     **({'section_bars': list(section_bars)} if section_bars else {})))
 
 # %% ../nbs/08_data.ipynb #e09b98be
 def _source_files(src: Path, out: Path) -> tuple[list[Path], list[dict]]:
@@ -315,6 +317,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--verify-align', action='store_true', help='also align each pair and record agreement with the truth')
     s.add_argument('--no-audio', action='store_true', help='write the cache and pointers only (training corpora: ~10x smaller, ~2x faster)')
+    s.add_argument('--section-bars', default=None, help="comma-separated bars a section type may last (default: 4,8; '2,3,4' gives a real recording's count of sections)")
     s.add_argument('--jobs', **jobs)
     a = sub.add_parser('audio', help="a user's raw tracks, analysed and edited in every style")
     a.add_argument('dir'); a.add_argument('--out', required=True)
@@ -330,12 +333,20 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 # %% ../nbs/08_data.ipynb #1034fdb9
+def _section_bars(text: str) -> tuple[int, ...]:
+    "`--section-bars` as a tuple of bar counts; empty when it is not comma-separated whole numbers >= 1."
+    try: bars = tuple(int(x) for x in text.split(','))
+    except ValueError: return ()
+    return bars if bars and min(bars) >= 1 else ()
+
 def _check_args(args: argparse.Namespace):
     "`ValueError` with a one-line reason if the arguments cannot work."
     if args.jobs is not None and args.jobs < 1: raise ValueError(f"--jobs must be >= 1 (got {args.jobs})")
     if args.mode != 'synth' and not Path(args.dir).is_dir(): raise FileNotFoundError(f"{args.dir}: no such directory")
     if getattr(args, 'seed', 0) < 0: raise ValueError(f"--seed must be >= 0 (got {args.seed})")
     if args.mode == 'synth' and (args.tracks < 1 or (args.duration is not None and args.duration <= 0)): raise ValueError("--tracks must be >= 1 and --duration > 0")
+    if args.mode == 'synth' and args.section_bars is not None and not _section_bars(args.section_bars):
+        raise ValueError(f"--section-bars must be comma-separated whole numbers >= 1 (got {args.section_bars!r})")
     out = Path(args.out)
     if out.exists() and not out.is_dir(): raise ValueError(f"--out {out}: is a file, not a folder")
     if (out / 'corpus.json').exists() and not args.force:
@@ -350,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     prog, t0 = not args.no_progress, time.perf_counter()
     try:
         _check_args(args)
-        if args.mode == 'synth': c = build_synth(args.out, args.tracks, args.duration, styles, args.seed, jobs, args.verify_align, prog, not args.no_audio)
+        if args.mode == 'synth': c = build_synth(args.out, args.tracks, args.duration, styles, args.seed, jobs, args.verify_align, prog, not args.no_audio,
+                                                 _section_bars(args.section_bars) if args.section_bars else None)
         elif args.mode == 'audio': c = build_audio(args.dir, args.out, styles, args.seed, jobs, prog, not args.no_audio)
         else: c = build_pairs(args.dir, args.out, jobs, args.min_ratio, prog)
     except (ValueError, FileNotFoundError) as e:

@@ -11,8 +11,8 @@ from .config import AudioConfig
 from .audio import BeatGrid, fixed_beat_grid
 
 # %% auto #0
-__all__ = ['SECTION_STYLES', 'PROGRESSIONS', 'FORMS', 'Section', 'SynthTrack', 'midi_hz', 'synth_track', 'song_sections',
-           'beat_recall']
+__all__ = ['SECTION_STYLES', 'PROGRESSIONS', 'FORMS', 'SECTION_BARS', 'Section', 'SynthTrack', 'midi_hz', 'synth_track',
+           'song_sections', 'beat_recall']
 
 # %% ../nbs/03_synth.ipynb #5fb1ca48
 @dataclass(frozen=True)
@@ -158,14 +158,16 @@ def _melody(rng: np.random.Generator, prog: tuple, density: float) -> list[tuple
     return notes
 
 # %% ../nbs/03_synth.ipynb #a38d7377
-def _plan(seed: int, duration: float, bpm: float | None) -> dict:
-    "Draw tempo, key, form, section lengths, harmony, bass and melody for `seed`."
+SECTION_BARS = (4, 8)   # the bars a section type may last (real recordings are analysed into shorter ones: (2, 3, 4) matches their count)
+
+def _plan(seed: int, duration: float, bpm: float | None, section_bars: tuple = SECTION_BARS) -> dict:
+    "Draw tempo, key, form, section lengths (each type's from `section_bars`), harmony, bass and melody for `seed`."
     rng = np.random.default_rng(seed)
     drawn_bpm = float(np.round(rng.uniform(80, 160), 1))
     bpm = float(bpm) if bpm is not None else drawn_bpm
     tonic, mode = int(rng.integers(0, 12)), ('major', 'minor')[int(rng.integers(0, 2))]
     form = FORMS[int(rng.integers(0, len(FORMS)))]
-    lengths = {lab: int(rng.choice([4, 8])) for lab in SECTION_STYLES}
+    lengths = {lab: int(rng.choice(section_bars)) for lab in SECTION_STYLES}
     lengths['intro'] = lengths['outro'] = 4
     progs = dict(zip(SECTION_STYLES, [PROGRESSIONS[i] for i in rng.permutation(len(PROGRESSIONS))[:len(SECTION_STYLES)]]))
     bass = {lab: _BASS_PATTERNS[int(rng.integers(0, len(_BASS_PATTERNS)))] for lab in SECTION_STYLES}
@@ -233,9 +235,10 @@ def synth_track(seed: int,                         # everything random follows f
                 duration: float = 60.0,            # approximate length in seconds (rounded to whole bars)
                 bpm: float | None = None,          # tempo; None draws 80-160 BPM from the seed
                 cfg: AudioConfig = AudioConfig(),
+                section_bars: tuple = SECTION_BARS,  # the bars a section type may last
                ) -> SynthTrack:
     "A seeded synthetic song with its exact beat grid and sections."
-    plan = _plan(seed, duration, bpm)
+    plan = _plan(seed, duration, bpm, section_bars)
     sr, bpm = cfg.sr, plan['bpm']
     sps = 60.0 / bpm * sr / 4                               # samples per 16th step
     n_bars = sum(b for _, b in plan['sections'])
@@ -264,9 +267,9 @@ def synth_track(seed: int,                         # everything random follows f
     return SynthTrack(out.astype(np.float32), sr, bpm, beats, secs, seed, plan['key'])
 
 # %% ../nbs/03_synth.ipynb #8d2cce1b
-def song_sections(seed: int, duration: float = 60.0, bpm: float | None = None) -> list[tuple[str, int]]:
-    "(section label, bars) of the song `synth_track(seed, duration, bpm)` makes, in order, without rendering it."
-    return [(label, int(n)) for label, n in _plan(seed, duration, bpm)['sections']]
+def song_sections(seed: int, duration: float = 60.0, bpm: float | None = None, section_bars: tuple = SECTION_BARS) -> list[tuple[str, int]]:
+    "(section label, bars) of the song `synth_track(seed, duration, bpm, section_bars=section_bars)` makes, in order, without rendering it."
+    return [(label, int(n)) for label, n in _plan(seed, duration, bpm, section_bars)['sections']]
 
 # %% ../nbs/03_synth.ipynb #ee972c00
 def beat_recall(truth: BeatGrid, found: BeatGrid, tol: int = 2) -> float:
