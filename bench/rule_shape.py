@@ -4,7 +4,7 @@
         [--style shorten] [--split train] [--step 4] [--out bench/results/rule_shape_cpu.md]
 
 For each corpus, over the split's pairs of --style (rule-made, with sections): sections and bars per song, how much
-the bar lengths vary within a song (std / mean: 0 where the tempo never moves), seams per edit, and whether the edit's
+the bar lengths vary within a song (std / mean over its whole bars, the first and last left out: 0 where the tempo never moves), seams per edit, and whether the edit's
 length names the edit: the rule's target is swept over the style's range in steps of --step frames, each target's
 edit cut again by the rule (`apply_style`), and a length counts as ambiguous where two different edits have it.
 A model given the length and the style must tell the edit from the length; an ambiguous length is one it cannot.
@@ -38,7 +38,8 @@ def corpus_row(corpus: str, style: str, split: str, step: int) -> dict:
     if not items: raise SystemExit(f"{corpus}: no {style} pair with sections in its {split} split")
     sections = [len(it['sections']) for it in items]
     bars = [len(it['lines']) - 1 for it in items]
-    cv = [np.diff(it['lines']).std() / np.diff(it['lines']).mean() for it in items]
+    inner = [np.diff(it['lines'])[1:-1] for it in items]   # whole bars: the raw's first and last are cut by its ends
+    cv = [b.std() / b.mean() for b in inner if len(b) > 1]
     seams = [int((np.diff(np.asarray(it['tokens'])) != 1).sum()) for it in items]
     by_len = [edits_by_length(it, style, step) for it in items]
     ambiguous = [sum(len(v) > 1 for v in b.values()) for b in by_len]
@@ -57,7 +58,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     rows = [corpus_row(c, a.style, a.split, a.step) for c in a.corpus]
     text = [f"# The shape of `{a.style}` edits ({a.split} splits, split seed 0; targets swept every {a.step} frames)", "",
-            "| corpus | songs | sections (median, max) | bars (median) | bar-length std / mean (median) | seams per edit (mean) "
+            "| corpus | songs | sections (median, max) | bars (median) | bar-length std / mean, whole bars (median) | seams per edit (mean) "
             "| songs with an ambiguous length | lengths two edits share |",
             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     text += [f"| {r['corpus']} | {r['songs']} | {r['sections']:.0f}, {r['max_sections']} | {r['bars']:.0f} | {r['cv']:.3f} | {r['seams']:.1f} "
