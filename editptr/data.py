@@ -78,8 +78,8 @@ def style_seed(base: int,   # the song's track seed (generated) or the corpus se
 
 def synth_job(out: str, index: int, seed: int, duration: float | None, styles: list[str], verify_align: bool = False,
               audio: bool = True, section_bars: tuple | None = None) -> dict:
-    "Generate song `index` (`duration` seconds, or a whole song's length when None), edit it in every style with exact truth, write it (`audio=False`: cache and pointers only)."
-    from editptr.synth import synth_track
+    "Generate song `index` (`duration` seconds, or a whole song's length when None; sections of `section_bars`, None: the generator's default), edit it in every style with exact truth, write it (`audio=False`: cache and pointers only)."
+    from editptr.synth import synth_track, SECTION_BARS
     from editptr.edits import make_pair, TrackAnalysis
     from editptr.audio import mel_spectrogram
     from editptr.corpus import write_song
@@ -88,7 +88,7 @@ def synth_job(out: str, index: int, seed: int, duration: float | None, styles: l
     try:
         tseed = seed * 100_003 + index
         track = synth_track(tseed, duration=song_duration(tseed) if duration is None else duration, cfg=cfg,
-                            **({'section_bars': tuple(section_bars)} if section_bars else {}))
+                            section_bars=tuple(section_bars or SECTION_BARS))
         analysis = TrackAnalysis.from_synth(track, cfg)
         mel = mel_spectrogram(track.audio, cfg)
         pairs = []
