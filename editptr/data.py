@@ -334,10 +334,11 @@ def _parser() -> argparse.ArgumentParser:
 
 # %% ../nbs/08_data.ipynb #1034fdb9
 def _section_bars(text: str) -> tuple[int, ...]:
-    "`--section-bars` as a tuple of bar counts; empty when it is not comma-separated whole numbers >= 1."
+    "`--section-bars` as a tuple of bar counts; `ValueError` unless it is comma-separated whole numbers >= 1."
     try: bars = tuple(int(x) for x in text.split(','))
-    except ValueError: return ()
-    return bars if bars and min(bars) >= 1 else ()
+    except ValueError: bars = ()
+    if not bars or min(bars) < 1: raise ValueError(f"--section-bars must be comma-separated whole numbers >= 1 (got {text!r})")
+    return bars
 
 def _check_args(args: argparse.Namespace):
     "`ValueError` with a one-line reason if the arguments cannot work."
@@ -345,8 +346,6 @@ def _check_args(args: argparse.Namespace):
     if args.mode != 'synth' and not Path(args.dir).is_dir(): raise FileNotFoundError(f"{args.dir}: no such directory")
     if getattr(args, 'seed', 0) < 0: raise ValueError(f"--seed must be >= 0 (got {args.seed})")
     if args.mode == 'synth' and (args.tracks < 1 or (args.duration is not None and args.duration <= 0)): raise ValueError("--tracks must be >= 1 and --duration > 0")
-    if args.mode == 'synth' and args.section_bars is not None and not _section_bars(args.section_bars):
-        raise ValueError(f"--section-bars must be comma-separated whole numbers >= 1 (got {args.section_bars!r})")
     out = Path(args.out)
     if out.exists() and not out.is_dir(): raise ValueError(f"--out {out}: is a file, not a folder")
     if (out / 'corpus.json').exists() and not args.force:
@@ -362,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _check_args(args)
         if args.mode == 'synth': c = build_synth(args.out, args.tracks, args.duration, styles, args.seed, jobs, args.verify_align, prog, not args.no_audio,
-                                                 _section_bars(args.section_bars) if args.section_bars else None)
+                                                 None if args.section_bars is None else _section_bars(args.section_bars))
         elif args.mode == 'audio': c = build_audio(args.dir, args.out, styles, args.seed, jobs, prog, not args.no_audio)
         else: c = build_pairs(args.dir, args.out, jobs, args.min_ratio, prog)
     except (ValueError, FileNotFoundError) as e:
