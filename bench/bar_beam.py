@@ -18,9 +18,9 @@ the one all of them score highest is kept; with --pools, each proposes its P bes
 errors of the search that a larger beam or pool could fix; the rest are the model's. --seed is the split's (a model trained with --seed 1 is held out on that split). Several --bar-model (checkpoints of one run, or rival models) are measured on the same
 pairs, one block of rows each.
 """
-import argparse, time
-from pathlib import Path
+import time
 import torch
+from common import bar_bench_args, report, split_items
 
 
 def by_style(items: list[dict], preds: list) -> list[tuple[str, int, dict]]:
@@ -56,21 +56,15 @@ def truth_outscores(model, items: list[dict], edits: list[dict], length_weight: 
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--bar-model', action='append', required=True, help='a bar model checkpoint (repeat to compare several)')
-    ap.add_argument('--corpus', action='append', required=True)
+    ap = bar_bench_args(__doc__, out='bench/results/bar_beam_cpu.md', several=True)
     ap.add_argument('--beams', default='1,4')
     ap.add_argument('--length-weights', default='0')
     ap.add_argument('--plan-weights', default='0')
     ap.add_argument('--pools', default='1', help="finished beam edits each reader of a '+' or two-way model proposes to the agreement (comma-separated)")
-    ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
-    ap.add_argument('--seed', type=int, default=0, help='split seed')
-    ap.add_argument('--threads', type=int, default=1)
-    ap.add_argument('--out', default='bench/results/bar_beam_cpu.md')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    from editptr.bars import load_bar_models, load_bar_items
-    items = [it for c in a.corpus for it in load_bar_items(c, a.split, a.seed, progress=False)[0]]
+    from editptr.bars import load_bar_models
+    items = split_items(a.corpus, a.split, a.seed)
     rows = []
     runs = [(int(b), float(w)) for b in a.beams.split(',') for w in (a.length_weights.split(',') if int(b) > 1 else ['0'])]
     for path in a.bar_model:
@@ -90,8 +84,7 @@ def main(argv=None):
     text = '\n'.join([f'# Bar model, greedy vs beam (style by name; {", ".join(a.bar_model)}; {a.split} splits of {" + ".join(a.corpus)}; '
                       f'torch {torch.__version__}, {a.threads} thread(s))', '',
                       '| model | decoder | length weight | plan weight | pool | style | pairs | dest F1 | seam F1 | accuracy | exact | truth scored higher | CPU s (all pairs) |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|'] + rows)
-    print(text)
-    if a.out: Path(a.out).write_text(text + '\n')
+    report(text, a.out)
 
 
 if __name__ == '__main__':

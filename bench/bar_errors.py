@@ -13,10 +13,11 @@ search error (a wider beam would find it), a truth it scores lower is a model er
 the wrong edit leaves out the same whole sections as the truth (its error is then in the bars within sections), and
 what the model does at the first step where it leaves the truth (counted in the summary line).
 """
-import argparse, json
+import json
 from pathlib import Path
 import numpy as np
 import torch
+from common import bar_bench_args, report
 
 
 def layout(tokens, sections) -> str:
@@ -64,14 +65,9 @@ def first_difference(truth, pred, sections) -> str:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--bar-model', required=True)
-    ap.add_argument('--corpus', action='append', required=True)
+    ap = bar_bench_args(__doc__, split='val')
     ap.add_argument('--style', default='shorten')
-    ap.add_argument('--split', default='val', choices=('train', 'val', 'test', 'all'))
     ap.add_argument('--beam', type=int, default=4)
-    ap.add_argument('--threads', type=int, default=1)
-    ap.add_argument('--out', default='')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     from editptr.bars import load_bar_models, load_bar_items, agreed_beam, agreement, bar_style_z
@@ -83,7 +79,7 @@ def main(argv=None):
     firsts = {}
     for corpus in a.corpus:
         duration = json.loads((Path(corpus) / 'corpus.json').read_text()).get('settings', {}).get('duration')   # None: whole songs
-        for it in load_bar_items(corpus, a.split, progress=False)[0]:
+        for it in load_bar_items(corpus, a.split, a.seed, progress=False)[0]:
             if it['style'] != a.style: continue
             if it['sections']: sections = bars_per_section(it['lines'], it['sections'])
             else:
@@ -114,8 +110,7 @@ def main(argv=None):
                       'First step where a wrong edit leaves the truth: ' + ('; '.join(f"{k}: {v}" for k, v in sorted(firsts.items(), key=lambda kv: -kv[1])) or 'none') + '.', '',
                       '| pair | truth | model | log p(truth) | log p(model) | error | same whole sections left out | first difference |',
                       '|---|---|---|---|---|---|---|---|'] + rows)
-    print(text)
-    if a.out: Path(a.out).write_text(text + '\n')
+    report(text, a.out)
 
 
 if __name__ == '__main__':

@@ -9,9 +9,8 @@ the share of raw bars it gets right, the share of bars it gets right among those
 (the dropped and looped ones: the decisions), and the pairs whose every bar is right (a plan that would give the
 exact edit, for a style that plays bars in order).
 """
-import argparse
-from pathlib import Path
 import torch
+from common import bar_bench_args, report, split_items
 
 
 def plan_rows(model, items: list[dict]) -> list[tuple[str, int, float, float, int]]:
@@ -35,17 +34,10 @@ def plan_rows(model, items: list[dict]) -> list[tuple[str, int, float, float, in
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--bar-model', action='append', required=True, help='a bar model checkpoint with a plays head (repeat for several)')
-    ap.add_argument('--corpus', action='append', required=True)
-    ap.add_argument('--split', default='val', choices=('train', 'val', 'test', 'all'))
-    ap.add_argument('--seed', type=int, default=0, help='split seed')
-    ap.add_argument('--threads', type=int, default=1)
-    ap.add_argument('--out', default='bench/results/bar_plans_cpu.md')
-    a = ap.parse_args(argv)
+    a = bar_bench_args(__doc__, out='bench/results/bar_plans_cpu.md', split='val', several=True).parse_args(argv)
     torch.set_num_threads(a.threads)
-    from editptr.bars import load_bar_model, load_bar_items
-    items = [it for c in a.corpus for it in load_bar_items(c, a.split, a.seed, progress=False)[0]]
+    from editptr.bars import load_bar_model
+    items = split_items(a.corpus, a.split, a.seed)
     rows = []
     for path in a.bar_model:
         model = load_bar_model(path)
@@ -54,8 +46,7 @@ def main(argv=None):
     text = '\n'.join([f'# Bar model plans (plays head, style by name; {a.split} splits of {" + ".join(a.corpus)}, split seed {a.seed})', '',
                       '| model | style | pairs | bars right | dropped / looped bars right | pairs with every bar right |',
                       '|---|---|---|---|---|---|'] + rows)
-    print(text)
-    if a.out: Path(a.out).write_text(text + '\n')
+    report(text, a.out)
 
 
 if __name__ == '__main__':

@@ -12,31 +12,25 @@ first `editptr-edit` writes, a pick made without the truth), the mean number of 
 (`distinct_edits`), and the CPU seconds of all pairs. With several readings a baseline row comes too: the first
 reading alone draws the samples and judges them (readings 'first', draws 1), as `editptr-edit` did before.
 """
-import argparse, time
-from pathlib import Path
+import time
 import numpy as np
 import torch
+from common import bar_bench_args, report, split_items
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--bar-model', required=True)
-    ap.add_argument('--corpus', action='append', required=True)
+    ap = bar_bench_args(__doc__, split_seed='--split-seed')
     ap.add_argument('--samples', type=int, default=8)
     ap.add_argument('--temperatures', default='0,0.7,1')
     ap.add_argument('--draws', default='4', help='comma-separated draws per sample kept (editptr.bars.SAMPLE_DRAWS is the default of editptr-edit)')
-    ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
     ap.add_argument('--seed', type=int, default=0, help='seed of the draws')
-    ap.add_argument('--split-seed', type=int, default=0, help="the split's seed (a model trained with --seed 1 is held out on that split)")
-    ap.add_argument('--threads', type=int, default=1)
-    ap.add_argument('--out', default='')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    from editptr.bars import load_bar_models, load_bar_items, sample_edits
+    from editptr.bars import load_bar_models, sample_edits
     from editptr.evaluate import best_sample, distinct_edits
     from bar_beam import by_style
     readers = load_bar_models(a.bar_model)
-    items = [it for c in a.corpus for it in load_bar_items(c, a.split, a.split_seed, progress=False)[0]]
+    items = split_items(a.corpus, a.split, a.split_seed)
     setups = [('all', int(d)) for d in a.draws.split(',')] + ([('first', 1)] if len(readers) > 1 else [])
     rows = []
     for T in [float(t) for t in a.temperatures.split(',')]:
@@ -54,8 +48,7 @@ def main(argv=None):
                       f"true length; draws seed {a.seed}, split seed {a.split_seed}; torch {torch.__version__}, {a.threads} thread(s))", '',
                       f'| temperature | readings | draws per sample | style | pairs | best-of-{a.samples} dest F1 | best-of-{a.samples} accuracy | most agreed dest F1 | most agreed accuracy | most agreed exact | distinct edits | CPU s (all pairs) |',
                       '|---|---|---|---|---|---|---|---|---|---|---|---|'] + rows)
-    print(text)
-    if a.out: Path(a.out).write_text(text + '\n')
+    report(text, a.out)
 
 
 if __name__ == '__main__':

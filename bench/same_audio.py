@@ -10,10 +10,10 @@ raw frame than the truth's. For each wrong frame, the log-mel it plays is compar
 copied note for note); 'within a step' is closer than the song's median change from one frame to the next.
 A pooled repeat of the truth's audio would make the wrong frames mostly 'within 0.5 dB'.
 """
-import argparse, time
-from pathlib import Path
+import time
 import numpy as np
 import torch
+from common import bar_bench_args, report
 
 
 def wrong_frames(raw_mel: np.ndarray,   # (n_mels, T_raw) log-mel, dB
@@ -28,14 +28,8 @@ def wrong_frames(raw_mel: np.ndarray,   # (n_mels, T_raw) log-mel, dB
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--bar-model', required=True)
-    ap.add_argument('--corpus', action='append', required=True)
-    ap.add_argument('--split', default='test', choices=('train', 'val', 'test', 'all'))
-    ap.add_argument('--seed', type=int, default=0, help="the split's seed")
+    ap = bar_bench_args(__doc__)
     ap.add_argument('--styles', default='shorten,extend')
-    ap.add_argument('--threads', type=int, default=1)
-    ap.add_argument('--out', default='')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     from editptr.bars import load_bar_models, bar_item, BEAM_WIDTH, AGREED_POOL
@@ -58,8 +52,7 @@ def main(argv=None):
     text = '\n'.join([f"# Wrong frames of the bar model's edits by name: the same audio? ({a.bar_model}; {a.split} split of {' + '.join(a.corpus)}, "
                       f"seed {a.seed}; beam {BEAM_WIDTH}, pool {AGREED_POOL}; torch {torch.__version__}, {a.threads} thread(s); {time.process_time() - t0:.0f} CPU s)", '',
                       '| style | frames | wrong | within 0.5 dB of the truth\'s | within a step |', '|---|---:|---:|---:|---:|'] + rows)
-    print(text)
-    if a.out: Path(a.out).write_text(text + '\n')
+    report(text, a.out)
 
 
 if __name__ == '__main__':

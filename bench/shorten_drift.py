@@ -10,12 +10,11 @@ feature set to 0, the structure columns recomputed). The bar model edits both by
 Two more rows merge each song's sections (the shortest into its shorter neighbour) down to --sections, as many as a
 generated song has, on either bar lines: if the number of sections is what it cannot fit, those rows rise.
 """
-import argparse, sys
 from pathlib import Path
 import numpy as np
 import torch
-sys.path.insert(0, str(Path(__file__).parent))
 from bar_beam import by_style, edits_by_name
+from common import bar_bench_args, split_items
 
 
 def merged(sections: list, most: int) -> list:
@@ -48,19 +47,12 @@ def recut(item: dict, equal: bool, most: int = 0) -> dict:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--bar-model', required=True)
-    ap.add_argument('--corpus', action='append', required=True)
-    ap.add_argument('--split', default='train', choices=('train', 'val', 'test', 'all'))
-    ap.add_argument('--seed', type=int, default=0, help='split seed')
+    ap = bar_bench_args(__doc__, out='bench/results/shorten_drift_cpu.md', split='train')
     ap.add_argument('--sections', type=int, default=14, help='sections per song when merged (generated songs: median 14)')
-    ap.add_argument('--threads', type=int, default=1)
-    ap.add_argument('--out', default='bench/results/shorten_drift_cpu.md')
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
-    from editptr.bars import load_bar_items, load_bar_models
-    items = [it for c in a.corpus for it in load_bar_items(c, a.split, a.seed, progress=False)[0]
-             if it['style'] == 'shorten' and it.get('source') == 'truth' and it.get('sections')]
+    from editptr.bars import load_bar_models
+    items = [it for it in split_items(a.corpus, a.split, a.seed) if it['style'] == 'shorten' and it.get('source') == 'truth' and it.get('sections')]
     model = load_bar_models(a.bar_model)
     model = model[0] if len(model) == 1 else model
     text = [f"# Real `shorten` on analysed and on equal bars ({a.bar_model}; {a.split} splits of {' + '.join(a.corpus)}, split seed {a.seed}; beam 4, by name)", "",

@@ -46,6 +46,7 @@ def test_bar_errors_bench(tmp_path):
     import importlib.util, torch
     from editptr.data import main as data_main
     from editptr.bars import BarPointerNetwork, BarModelConfig, save_bar_model
+    sys.path.insert(0, str(ROOT / 'bench'))                                  # as when run as a script: its `common` is found
     spec = importlib.util.spec_from_file_location('bar_errors', ROOT / 'bench' / 'bar_errors.py')
     bench = importlib.util.module_from_spec(spec); spec.loader.exec_module(bench)
     sections = [('intro', 4), ('verse', 4), ('chorus', 4)]
