@@ -77,10 +77,10 @@ def style_seed(base: int,   # the song's track seed (generated) or the corpus se
     return base * 10 + j
 
 def synth_job(out: str, index: int, seed: int, duration: float | None, styles: list[str], verify_align: bool = False,
-              audio: bool = True, section_bars: tuple | None = None) -> dict:
-    "Generate song `index` (`duration` seconds, or a whole song's length when None; sections of `section_bars`, None: the generator's default), edit it in every style with exact truth, write it (`audio=False`: cache and pointers only)."
+              audio: bool = True, section_bars: tuple | None = None, analysed: bool = False) -> dict:
+    "Generate song `index` (`duration` seconds, or a whole song's length when None; sections of `section_bars`, None: the generator's default), edit it in every style with exact truth, write it (`audio=False`: cache and pointers only; `analysed`: on the beats and sections `analyze` finds, as a recording's)."
     from editptr.synth import synth_track, SECTION_BARS
-    from editptr.edits import make_pair, TrackAnalysis
+    from editptr.edits import make_pair, TrackAnalysis, analyze
     from editptr.audio import mel_spectrogram
     from editptr.corpus import write_song
     cfg = AudioConfig()
@@ -89,7 +89,7 @@ def synth_job(out: str, index: int, seed: int, duration: float | None, styles: l
         tseed = seed * 100_003 + index
         track = synth_track(tseed, duration=song_duration(tseed) if duration is None else duration, cfg=cfg,
                             section_bars=tuple(section_bars or SECTION_BARS))
-        analysis = TrackAnalysis.from_synth(track, cfg)
+        analysis = analyze(track.audio, cfg) if analysed else TrackAnalysis.from_synth(track, cfg)
         mel = mel_spectrogram(track.audio, cfg)
         pairs = []
         for j, style in enumerate(styles):
@@ -99,7 +99,7 @@ def synth_job(out: str, index: int, seed: int, duration: float | None, styles: l
             pairs.append(dict(name=f'{song}_{style}', style=style, pointers=pr.pointers, edit_audio=pr.edited, info=info))
         pairs, unchanged = _drop_unchanged(pairs, mel.shape[1], len(analysis.bar_lines()) - 1)
         if not pairs: return _report(skipped=unchanged)
-        beats = track.beats.to_array(cfg.beats_per_bar)
+        beats = analysis.beats.to_array(cfg.beats_per_bar)
         if not audio: return _report(write_song(Path(out), song, None, mel, beats, [{**pr, 'edit_audio': None} for pr in pairs], cfg), unchanged)
         return _report(save_song(Path(out), song, track.audio, mel, beats, pairs, cfg), unchanged)
     except Exception as e: return _report(skipped=[{'file': song, 'reason': _reason(e)}])
@@ -211,14 +211,17 @@ def _check_styles(styles) -> list[str]:
     return styles
 
 def build_synth(out, tracks: int = 24, duration: float | None = None, styles=None, seed: int = 0, jobs: int = 1,
-                verify_align: bool = False, progress: bool = True, audio: bool = True, section_bars: tuple | None = None) -> dict:
-    "Generated songs x editor styles, exact truth pointers (`audio=False`: a training-only corpus, no wav files or pictures)."
+                verify_align: bool = False, progress: bool = True, audio: bool = True, section_bars: tuple | None = None,
+                analysed: bool = False) -> dict:
+    "Generated songs x editor styles, exact truth pointers (`audio=False`: a training-only corpus, no wav files or pictures; `analysed`: cut on what `analyze` finds)."
     styles = _check_styles(styles)
     out = Path(out)
-    kw = [dict(out=str(out), index=i, seed=seed, duration=duration, styles=styles, verify_align=verify_align, audio=audio, section_bars=section_bars) for i in range(tracks)]
+    kw = [dict(out=str(out), index=i, seed=seed, duration=duration, styles=styles, verify_align=verify_align, audio=audio,
+               section_bars=section_bars, analysed=analysed) for i in range(tracks)]
     rep = run_jobs(synth_job, kw, jobs, 'songs', progress)
     return write_corpus_json(out, 'synth', rep, dict(tracks=tracks, duration=duration, styles=styles, seed=seed, verify_align=verify_align, audio=audio,
-                                                     **({'section_bars': list(section_bars)} if section_bars else {})))
+                                                     **({'section_bars': list(section_bars)} if section_bars else {}),
+                                                     **({'analysed': True} if analysed else {})))
 
 # %% ../nbs/08_data.ipynb #e09b98be
 def _source_files(src: Path, out: Path) -> tuple[list[Path], list[dict]]:
@@ -318,6 +321,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument('--verify-align', action='store_true', help='also align each pair and record agreement with the truth')
     s.add_argument('--no-audio', action='store_true', help='write the cache and pointers only (training corpora: ~10x smaller, ~2x faster)')
     s.add_argument('--section-bars', default=None, help="comma-separated bars a section type may last (default: 4,8; '2,3,4' gives a real recording's count of sections)")
+    s.add_argument('--analysed', action='store_true', help="cut every edit on the beats and sections `analyze` finds in the song, as for a recording (default: the generator's own)")
     s.add_argument('--jobs', **jobs)
     a = sub.add_parser('audio', help="a user's raw tracks, analysed and edited in every style")
     a.add_argument('dir'); a.add_argument('--out', required=True)
@@ -361,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _check_args(args)
         if args.mode == 'synth': c = build_synth(args.out, args.tracks, args.duration, styles, args.seed, jobs, args.verify_align, prog, not args.no_audio,
-                                                 None if args.section_bars is None else _section_bars(args.section_bars))
+                                                 None if args.section_bars is None else _section_bars(args.section_bars), args.analysed)
         elif args.mode == 'audio': c = build_audio(args.dir, args.out, styles, args.seed, jobs, prog, not args.no_audio)
         else: c = build_pairs(args.dir, args.out, jobs, args.min_ratio, prog)
     except (ValueError, FileNotFoundError) as e:

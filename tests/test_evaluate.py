@@ -1,8 +1,9 @@
-"""The benches of whole songs end to end (`whole_song`, `bar_errors`, `bar_samples`, `seams`): untrained tiny checkpoints on tiny generated corpora."""
+"""The benches of whole songs end to end (`whole_song`, `bar_errors`, `bar_samples`, `seams`, `analysed_sections`): untrained tiny checkpoints on tiny generated corpora."""
 import os, re, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / 'bench'))   # the benches import their `common` (and each other) as when run as scripts
 
 
 def test_whole_song_bench(tmp_path):
@@ -46,7 +47,6 @@ def test_bar_errors_bench(tmp_path):
     import importlib.util, torch
     from editptr.data import main as data_main
     from editptr.bars import BarPointerNetwork, BarModelConfig, save_bar_model
-    sys.path.insert(0, str(ROOT / 'bench'))                                  # as when run as a script: its `common` is found
     spec = importlib.util.spec_from_file_location('bar_errors', ROOT / 'bench' / 'bar_errors.py')
     bench = importlib.util.module_from_spec(spec); spec.loader.exec_module(bench)
     sections = [('intro', 4), ('verse', 4), ('chorus', 4)]
@@ -136,3 +136,22 @@ def test_same_audio_wrong_frames():
     assert bench.wrong_frames(raw, true, true) == (0, 0, 0)
     assert bench.wrong_frames(raw, np.r_[40:80], true) == (40, 40, 40)        # the copy: every frame wrong, all the same audio
     assert bench.wrong_frames(raw, np.r_[0:20, 80:100], true) == (20, 0, 0)   # other music: wrong and not alike
+
+
+def test_analysed_sections_bench(tmp_path):
+    "bench/analysed_sections.py: a song compared with itself is all right and all found; the analysis of a generated song against its generator's."
+    import numpy as np
+    from editptr.data import main as data_main
+    import analysed_sections as bench
+    hits = bench.near(bench.boundaries([('A', 0, 8), ('A', 8, 16), ('B', 16, 30)]), np.array([15, 40]), 2)
+    assert hits.tolist() == [False, True]                                   # 8 is 7 from 15; 16 is 1 from 15
+    assert bench.boundaries([('A', 0, 8), ('A', 8, 16), ('B', 16, 30)], changes_only=True).tolist() == [16]
+    for name, extra in (('truth', []), ('analysed', ['--analysed'])):
+        assert data_main(['synth', '--out', str(tmp_path / name), '--tracks', '1', '--duration', '30', '--styles', 'shorten',
+                          '--no-audio', '--no-progress', *extra]) == 0
+    same = subprocess.run([sys.executable, str(ROOT / 'bench' / 'analysed_sections.py'), '--truth', str(tmp_path / 'truth'),
+                           '--analysed', str(tmp_path / 'truth')], capture_output=True, text=True)
+    assert same.returncode == 0 and re.search(r'\| 1 \| (\S+) \| \1 \| \d+ \| 1\.000 \| \d+ \| 1\.000 \|', same.stdout), same.stdout + same.stderr
+    r = subprocess.run([sys.executable, str(ROOT / 'bench' / 'analysed_sections.py'), '--truth', str(tmp_path / 'truth'),
+                        '--analysed', str(tmp_path / 'analysed')], capture_output=True, text=True)
+    assert r.returncode == 0 and '| 1 |' in r.stdout, r.stdout + r.stderr
