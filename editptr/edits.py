@@ -164,6 +164,7 @@ def _novelty(X: np.ndarray, w: int) -> np.ndarray:
 def analyze(y: np.ndarray, cfg: AudioConfig = AudioConfig(),
             seconds_per_section: float = 10.0,  # at most one boundary per this many seconds
             kernel_bars: int = 4,               # half-width of the novelty kernel, in bars
+            boundary_threshold: float = 1.0,    # a boundary's novelty is above this times the median positive novelty
             label_threshold: float = 0.35,      # cosine distance below which sections share a label
             beats: BeatGrid | None = None,      # `beat_grid(y, cfg)` if already tracked (None: track it here)
            ) -> TrackAnalysis:
@@ -174,12 +175,14 @@ def analyze(y: np.ndarray, cfg: AudioConfig = AudioConfig(),
     beats = beat_grid(y, cfg) if beats is None else beats
     lines = TrackAnalysis(beats, [], n).bar_lines()
     n_bars = len(lines) - 1
-    X = _bar_features(y, lines, cfg)
-    nov = _novelty(X, kernel_bars)
+    X = _bar_features(y, lines, cfg)              # (12 chroma + 19 MFCC, n_bars)
+    nov = _novelty(X[12:], kernel_bars)           # timbre only: chroma changes with every chord
     k = int(np.clip(round(cfg.frames_to_seconds(n) / seconds_per_section), 1, n_bars)) - 1
+    positive = nov[nov > 0]
+    floor = boundary_threshold * np.median(positive) if len(positive) else 0.0
     picked = []
     for i in np.argsort(-nov, kind='stable'):
-        if len(picked) >= k: break
+        if len(picked) >= k or nov[i] < floor: break
         if 2 <= i <= n_bars - 2 and nov[i] > 0 and all(abs(i - j) >= kernel_bars for j in picked): picked.append(int(i))
     edges = np.r_[0, lines[np.sort(np.asarray(picked, int))], n].astype(int)
     means = np.stack([X[:, a:b].mean(1) for a, b in zip(np.searchsorted(lines, edges[:-1]), np.searchsorted(lines, edges[1:]))])
