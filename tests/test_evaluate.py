@@ -1,4 +1,4 @@
-"""The benches of whole songs end to end (`whole_song`, `bar_errors`, `bar_samples`, `seams`, `analysed_sections`): untrained tiny checkpoints on tiny generated corpora."""
+"""The benches of whole songs end to end (`whole_song`, `bar_errors`, `bar_samples`, `seams`, `analysed_sections`, `merged_repeats`): untrained tiny checkpoints on tiny generated corpora."""
 import json, os, re, subprocess, sys
 from pathlib import Path
 
@@ -157,3 +157,23 @@ def test_analysed_sections_bench(tmp_path):
     row = [c.strip() for c in r.stdout.splitlines()[-1].strip('|').split('|')]
     assert row[:4] == ['1', str(n['truth']), str(n['analysed']), str(n['analysed'] - 1)], (row, n)   # each side read from its own corpus
     assert 0 <= float(row[4]) <= 1 and 0 <= float(row[6]) <= 1
+
+
+def test_merged_repeats_bench(tmp_path):
+    "bench/merged_repeats.py: the same songs as `editptr-data synth`, each run of same-label neighbours one section, edits cut on those."
+    from editptr.data import main as data_main
+    from editptr.synth import Section
+    import merged_repeats as bench
+    rows = [Section('verse', 0, 8), Section('verse', 8, 16), Section('chorus', 16, 30), Section('verse', 30, 40)]
+    assert bench.joined(rows) == [Section('verse', 0, 16), Section('chorus', 16, 30), Section('verse', 30, 40)]
+    assert data_main(['synth', '--out', str(tmp_path / 'truth'), '--tracks', '3', '--no-audio', '--no-progress']) == 0
+    r = subprocess.run([sys.executable, str(ROOT / 'bench' / 'merged_repeats.py'), '--tracks', '3', '--seed', '0', '--out', str(tmp_path / 'joined')],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    n_joined = 0
+    for f in sorted((tmp_path / 'truth' / 'pointers').glob('*_shorten_info.json')):
+        truth, ours = (json.loads((tmp_path / k / 'pointers' / f.name).read_text()) for k in ('truth', 'joined'))
+        assert ours['sections'] == [[s.label, s.start_frame, s.end_frame] for s in bench.joined([Section(*s) for s in truth['sections']])]
+        assert ours['n_raw_frames'] == truth['n_raw_frames'] and ours['track_seed'] == truth['track_seed']   # the same song
+        n_joined += len(ours['sections']) < len(truth['sections'])
+    assert n_joined >= 1                                                   # some song had neighbours to join
