@@ -27,13 +27,15 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--seed', type=int, default=7000, help="the corpus seed of the songs (editptr-data synth --seed)")
     ap.add_argument('--tracks', type=int, default=64)
+    ap.add_argument('--duration', type=float, default=None, help='seconds per song (default: whole songs, as editptr-data synth)')
     ap.add_argument('--out', required=True)
     a = ap.parse_args(argv)
     from_synth = edits.TrackAnalysis.from_synth.__func__
     def from_synth_joined(cls, track, cfg=edits.AudioConfig()):
         analysis = from_synth(cls, track, cfg); analysis.sections = joined(analysis.sections); return analysis
     edits.TrackAnalysis.from_synth = classmethod(from_synth_joined)
-    data_main(['synth', '--seed', str(a.seed), '--tracks', str(a.tracks), '--no-audio', '--jobs', '1', '--no-progress', '--out', a.out])
+    length = ['--duration', str(a.duration)] if a.duration else []
+    data_main(['synth', '--seed', str(a.seed), '--tracks', str(a.tracks), *length, '--no-audio', '--jobs', '1', '--no-progress', '--out', a.out])
 
 
 if __name__ == '__main__':
