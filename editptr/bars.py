@@ -17,10 +17,10 @@ from .metrics import bar_lines, free_running_metrics
 # %% auto #0
 __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_PLAN', 'BEAM_WIDTH',
            'BEAM_LENGTH_WEIGHT', 'AGREED_POOL', 'SAMPLE_TEMPERATURE', 'SAMPLE_DRAWS', 'REDRAWN_STYLES', 'RELAID_STYLES',
-           'bar_tokens', 'bar_pointers', 'bar_features', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars',
-           'BarModelConfig', 'BarBatch', 'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len',
-           'landing_gaps', 'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays', 'bar_losses',
-           'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge',
+           'bar_tokens', 'bar_pointers', 'bar_features', 'trim_ranks', 'structure_features', 'bar_item', 'flip_tokens',
+           'flip_bars', 'BarModelConfig', 'BarBatch', 'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs',
+           'median_bar_len', 'landing_gaps', 'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays',
+           'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge',
            'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs', 'edit_log_prob', 'posterior_means',
            'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers', 'agreement', 'agreed_beam', 'by_agreement',
            'sample_edits', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'load_bar_models', 'grow_model',
@@ -73,12 +73,23 @@ def bar_features(raw_mel: np.ndarray,   # (n_mels, T_raw) log-mel; n_mels a mult
 # %% ../nbs/18_bars.ipynb #8b33a8be
 N_AUDIO_FEATURES = N_SLICES * N_BANDS + 1   # `bar_features` columns
 N_LABELS = 8                                # section labels told apart (by first appearance); later ones share a column
-N_STRUCTURE = 9 + N_LABELS + 1 + 2 + 3      # `structure_features` columns
+N_STRUCTURE = 9 + N_LABELS + 1 + 2 + 3 + 4  # `structure_features` columns
+
+def trim_ranks(sec: np.ndarray,   # (n_bars,) section of each bar, non-decreasing
+              ) -> np.ndarray:
+    "(2, n_bars) each bar's place (0: first) when bars go deepest into their section first, later sections first among equals; and the same read from the song's end."
+    idx = np.arange(len(sec))
+    depth = idx - np.searchsorted(sec, sec, side='left')           # bars before it in its section
+    to_end = np.searchsorted(sec, sec, side='right') - 1 - idx     # bars after it in its section
+    ranks = np.empty((2, len(sec)), np.int64)
+    ranks[0, np.lexsort((-sec, -depth))] = idx
+    ranks[1, np.lexsort((sec, -to_end))] = idx
+    return ranks
 
 def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
                        sections,            # [(label, start_frame, end_frame), ...] in order, covering the raw; None: unknown
                       ) -> np.ndarray:
-    "(n_bars, N_STRUCTURE) float32: known, first, last, place in section, its length, repeat, repeated later, label count, section place, label one-hot, closeness to the first and to the last section, sections as long later and in all, bars of repeats later; zeros when unknown."
+    "(n_bars, N_STRUCTURE) float32: known, first, last, place in section, its length, repeat, repeated later, label count, section place, label one-hot, closeness to the first and to the last section, sections as long later and in all, bars of repeats later, its place in the song's trim orders (`trim_ranks`); zeros when unknown."
     out = np.zeros((len(lines) - 1, N_STRUCTURE), np.float32)
     if not sections: return out
     labels = [s[0] for s in sections]
@@ -94,8 +105,10 @@ def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
         out[bars[0], 1], out[bars[-1], 2], out[bars, 3] = 1, 1, np.arange(m) / m
         out[bars, 9 + min(ids[lab], N_LABELS)] = 1
         out[bars, 18:20] = 1 / (1 + k), 1 / (K - k)                     # 1 in the first / last section, 1/2 in the next, ...
-        out[bars, 20:] = (np.log1p((n_bars[k + 1:] >= m).sum()) / 2, np.log1p((n_bars >= m).sum() - 1) / 2,
+        out[bars, 20:23] = (np.log1p((n_bars[k + 1:] >= m).sum()) / 2, np.log1p((n_bars >= m).sum() - 1) / 2,
                           np.log1p(n_bars[k + 1:][repeat[k + 1:]].sum()) / 4)  # where it ranks by length; how much repetition follows
+    ranks = trim_ranks(sec).T                                               # (n_bars, 2)
+    out[:, 23:] = np.concatenate([ranks.clip(max=64) / 8, ranks.clip(max=16) / 4], 1)   # coarse, fine
     return out
 
 # %% ../nbs/18_bars.ipynb #8cc3d98a
