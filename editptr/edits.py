@@ -137,8 +137,8 @@ def _active_span(y: np.ndarray, cfg: AudioConfig, floor_db: float = -50.0) -> tu
     return (int(on[0]), int(on[-1]) + 1) if len(on) else (0, n)
 
 # %% ../nbs/04_edits.ipynb #3cd481fa
-def _bar_features(y: np.ndarray, lines: np.ndarray, cfg: AudioConfig) -> np.ndarray:
-    "`(d, n_bars)`: per-bar mean chroma and MFCC, each dimension standardised over the bars."
+def _bar_features(y: np.ndarray, lines: np.ndarray, cfg: AudioConfig) -> tuple[np.ndarray, np.ndarray]:
+    "Per-bar mean chroma `(12, n_bars)` and MFCC `(19, n_bars)` (harmony and timbre), each dimension standardised over the bars."
     import librosa
     n = lines[-1]
     mel = mel_spectrogram(y, cfg)
@@ -149,7 +149,7 @@ def _bar_features(y: np.ndarray, lines: np.ndarray, cfg: AudioConfig) -> np.ndar
         B = np.stack([f[:, a:b].mean(1) for a, b in zip(lines[:-1], lines[1:])], 1)
         B = (B - B.mean(1, keepdims=True)) / (B.std(1, keepdims=True) + 1e-9)
         out.append(B / np.sqrt(len(B)))
-    return np.vstack(out)
+    return tuple(out)
 
 # %% ../nbs/04_edits.ipynb #8ab775eb
 def _novelty(X: np.ndarray, w: int) -> np.ndarray:
@@ -175,8 +175,9 @@ def analyze(y: np.ndarray, cfg: AudioConfig = AudioConfig(),
     beats = beat_grid(y, cfg) if beats is None else beats
     lines = TrackAnalysis(beats, [], n).bar_lines()
     n_bars = len(lines) - 1
-    X = _bar_features(y, lines, cfg)              # (12 chroma + 19 MFCC, n_bars)
-    nov = _novelty(X[12:], kernel_bars)           # timbre only: chroma changes with every chord
+    harmony, timbre = _bar_features(y, lines, cfg)
+    X = np.vstack([harmony, timbre])              # (12 + 19, n_bars): labels read both
+    nov = _novelty(timbre, kernel_bars)           # boundaries timbre only: chroma changes with every chord
     k = int(np.clip(round(cfg.frames_to_seconds(n) / seconds_per_section), 1, n_bars)) - 1
     positive = nov[nov > 0]
     floor = boundary_threshold * np.median(positive) if len(positive) else 0.0
