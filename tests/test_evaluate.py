@@ -177,3 +177,14 @@ def test_merged_repeats_bench(tmp_path):
         assert ours['n_raw_frames'] == truth['n_raw_frames'] and ours['track_seed'] == truth['track_seed']   # the same song
         n_joined += len(ours['sections']) < len(truth['sections'])
     assert n_joined >= 1                                                   # some song had neighbours to join (song 0: intro, verse, verse, outro)
+
+
+def test_trim_orders_bench(tmp_path):
+    "bench/trim_orders.py: every generated `shorten` truth trims the bars first in the trim order; its counts add up."
+    from editptr.data import main as data_main
+    assert data_main(['synth', '--out', str(tmp_path / 'c'), '--tracks', '3', '--duration', '60', '--no-audio', '--no-progress']) == 0
+    r = subprocess.run([sys.executable, str(ROOT / 'bench' / 'trim_orders.py'), '--corpus', str(tmp_path / 'c')], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    row = [c.strip() for c in r.stdout.splitlines()[-1].strip('|').split('|')]
+    assert row[1] == '3' and row[2] == '3', row                       # three shorten pairs, all in order
+    assert int(row[3]) > 0                                            # bars were trimmed: the order was put to the test
