@@ -15,18 +15,18 @@ from fastcore.basics import patch
 from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
-__all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_PLAN', 'BEAM_WIDTH',
+__all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_DROPS', 'N_PLAN', 'BEAM_WIDTH',
            'BEAM_LENGTH_WEIGHT', 'AGREED_POOL', 'SAMPLE_TEMPERATURE', 'SAMPLE_DRAWS', 'REDRAWN_STYLES', 'RELAID_STYLES',
            'bar_tokens', 'bar_pointers', 'bar_features', 'trim_ranks', 'structure_features', 'bar_item', 'flip_tokens',
            'flip_bars', 'BarModelConfig', 'BarBatch', 'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs',
-           'median_bar_len', 'landing_gaps', 'section_frames', 'plan_features', 'BarPointerNetwork', 'bar_plays',
-           'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge',
-           'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs', 'edit_log_prob', 'posterior_means',
-           'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers', 'agreement', 'agreed_beam', 'by_agreement',
-           'sample_edits', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'load_bar_models', 'grow_model',
-           'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit', 'random_sections', 'can_relayout',
-           'relayout_edit', 'bar_validation', 'free_running_validation', 'rival_loss', 'draw_weights', 'draw_batch',
-           'train_step', 'fit_bars', 'train_bars', 'main']
+           'median_bar_len', 'landing_gaps', 'section_frames', 'plan_features', 'section_drops', 'BarPointerNetwork',
+           'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars',
+           'length_charge', 'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs', 'edit_log_prob',
+           'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers', 'agreement',
+           'agreed_beam', 'by_agreement', 'sample_edits', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model',
+           'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit',
+           'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation', 'free_running_validation',
+           'rival_loss', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -144,7 +144,8 @@ def flip_bars(item: dict) -> dict:
 
 # %% ../nbs/18_bars.ipynb #bb4f8069
 N_BUDGET = 7   # length features the decoder reads at each step (`BarPointerNetwork.decode`)
-N_PLAN = 9     # length features each raw bar is encoded with (`plan_features`), where the config asks for them
+N_DROPS = 6    # `section_drops` columns
+N_PLAN = 9 + N_DROPS   # length features each raw bar is encoded with (`plan_features`, then `section_drops`), where the config asks for them
 
 @dataclass(frozen=True)
 class BarModelConfig(_DictConfig):
@@ -281,7 +282,7 @@ def plan_features(bar_len: Tensor,       # (B, N) frames per raw bar (0 on paddi
                   section_len: Tensor,   # (B, N) frames of each bar's section (`section_frames`; 0: unknown)
                   repeats_after: Tensor, # (B, N) frames of the repeated sections after it (`section_frames`)
                  ) -> Tensor:
-    "(B, N, N_PLAN) each raw bar against the edit's length: the edit / raw ratio, the raw's surplus in median bars, the bar's start in edit lengths, how far playing on from it to the raw's end overshoots the length, and how many plays of its section the length asks for (< 0: drops) and what they leave over, and the surplus left if its section and every repeat after it were dropped."
+    "(B, N, 9) each raw bar against the edit's length: the edit / raw ratio, the raw's surplus in median bars, the bar's start in edit lengths, how far playing on from it to the raw's end overshoots the length, and how many plays of its section the length asks for (< 0: drops) and what they leave over, and the surplus left if its section and every repeat after it were dropped."
     frames = (bar_len * bar_mask).float()
     raw, L, bar = frames.sum(1, keepdim=True), length.float()[:, None], median_bar_len(bar_len, bar_mask)[:, None]   # (B, 1)
     start, surplus = frames.cumsum(1) - frames, ((raw - L) / bar).expand_as(frames)     # (B, N) frames before each bar; surplus in bars
@@ -294,6 +295,38 @@ def plan_features(bar_len: Tensor,       # (B, N) frames per raw bar (0 on paddi
                         (start / L).clamp(max=4), overshoot.clamp(-64, 64) / 8, overshoot.clamp(-8, 8) / 2,
                         loops.clamp(-8, 8) / 4, left.clamp(-8, 8) / 2, spare.clamp(-64, 64) / 8], -1)
     return plan * bar_mask[..., None]
+
+def section_drops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the mel's, then `structure_features`
+                  bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
+                  bar_mask: Tensor,  # (B, N)
+                  length: Tensor,    # (B,) frames the edit must have
+                 ) -> Tensor:
+    "(B, N, N_DROPS) each raw bar against a greedy editor that drops whole middle sections, repeats first, latest first, each while the edit stays long enough: whether it drops the bar's section, and the surplus left once it does, in median bars (< 0: it does not fit); read as the song runs, then from its end (zeros where the sections are unknown)."
+    B, N = bar_len.shape
+    out = bar_len.new_zeros(B, N, N_DROPS, dtype=torch.float)
+    if feats.shape[-1] < N_AUDIO_FEATURES + 7: return out
+    s = feats[..., N_AUDIO_FEATURES:] > 0.5      # structure columns 0: known, 1: a section's first bar, 5: a repeat, 6: repeated later
+    known = s[..., 0] & bar_mask
+    sec = s[..., 1].long().cumsum(1).clamp(min=1) - 1                                    # (B, N) section index
+    frames = (bar_len * known).float()
+    per_section = frames.new_zeros(B, N).scatter_add_(1, sec, frames)                     # (B, K=N) frames of section k
+    k = torch.arange(N, device=sec.device)[None]                                          # (1, K)
+    n_sections = (s[..., 1] & known).sum(1, keepdim=True)                                 # (B, 1)
+    middle = (k > 0) & (k < n_sections - 1)                                               # (B, K) droppable
+    bar = median_bar_len(bar_len, bar_mask)[:, None]                                      # (B, 1)
+    for reading, (col, latest) in enumerate([(5, N - 1 - k), (6, k)]):                    # as read: latest first; from the end: earliest
+        repeat = frames.new_zeros(B, N).scatter_reduce_(1, sec, (s[..., col] & known).float(), 'amax') > 0   # (B, K)
+        order = torch.where(middle, (~repeat) * N + latest, 2 * N).argsort(1)             # (B, K) repeats first, then the rest
+        left, dropped, spare = frames.sum(1) - length.float(), torch.zeros_like(middle), torch.zeros_like(frames)
+        for j in range(int(middle.sum(1).max())):
+            at = order[:, j:j + 1]                                                        # (B, 1) the section whose turn it is
+            rest, droppable = left - per_section.gather(1, at)[:, 0], middle.gather(1, at)[:, 0]
+            drop = droppable & (rest >= 0)
+            left = torch.where(drop, rest, left)
+            dropped.scatter_(1, at, drop[:, None]); spare.scatter_(1, at, (rest * droppable)[:, None] / bar)
+        bars_spare = spare.gather(1, sec)
+        out[..., 3 * reading:3 * reading + 3] = torch.stack([dropped.gather(1, sec).float(), bars_spare.clamp(-64, 64) / 8, bars_spare.clamp(-8, 8) / 2], -1)
+    return out * known[..., None]
 
 def _gather(x: Tensor, index: Tensor) -> Tensor:
     "(B, S, d) rows `index` (B, S) of x (B, N, d); negative indices read row 0."
@@ -347,7 +380,8 @@ class BarPointerNetwork(nn.Module):
         if feats.shape[-1] < n: raise ValueError(f"this bar model reads {n} features per bar; the items have {feats.shape[-1]}")
         x = self.bar_in(feats[..., :n].transpose(1, 2)).transpose(1, 2)                    # (B, N, d)
         if self.plan_in is not None:
-            plan = plan_features(bar_len, bar_mask, length, *section_frames(feats, bar_len, bar_mask))   # (B, N, N_PLAN)
+            plan = plan_features(bar_len, bar_mask, length, *section_frames(feats, bar_len, bar_mask))   # (B, N, 9)
+            if self.config.n_plan > plan.shape[-1]: plan = torch.cat([plan, section_drops(feats, bar_len, bar_mask, length)], -1)   # (B, N, N_PLAN)
             x = x + self.plan_in(plan[..., :self.config.n_plan])
         return self.encoder(x + self.positions(feats.shape[1]) + self.direction_in(), src_key_padding_mask=~bar_mask)
 
