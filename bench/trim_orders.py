@@ -1,10 +1,11 @@
-"""How many `shorten` truths trim exactly the bars first in the song's trim order (`editptr.bars.trim_ranks`), per corpus (markdown table).
+"""How many `shorten` truths trim exactly the bars first in the song's trim order (`editptr.bars.trim_ranks`), and drop exactly the sections of the greedy pass (`editptr.bars.section_drops`), per corpus (markdown table).
 
     python bench/trim_orders.py --corpus data/synth_fresh --corpus data/real_corpus/nexuiz-music [--split all] [--out FILE]
 
 No model: for each `shorten` pair, the bars the edit leaves out of the sections it keeps (its trims) are compared with
 that many bars of those sections taken first in the order (deepest into their section first, the later section
-first among equals). The rest of each pair's left-out bars are whole sections dropped; the table counts both.
+first among equals). The rest of each pair's left-out bars are whole sections dropped; the table counts both, and
+whether the dropped sections are exactly those the greedy pass drops at the edit's length (as the song runs).
 """
 import numpy as np
 from common import SPLITS, report
@@ -22,6 +23,18 @@ def trims_in_order(item: dict) -> tuple[bool, int, int]:
     return bool(np.array_equal(np.sort(rank[trimmed]), np.sort(rank[kept])[:trimmed.sum()])), int(trimmed.sum()), int((~kept).sum())
 
 
+def drops_of_pass(item: dict) -> bool:
+    "Whether the sections a `shorten` bar item leaves out are exactly those `section_drops` drops at its length (as the song runs)."
+    import torch
+    from editptr.bars import section_drops
+    lines, sections = item['lines'], item['sections']
+    sec = (np.searchsorted([s[1] for s in sections], lines[:-1], side='right') - 1).clip(0)
+    played = np.zeros(len(sec), bool); played[item['tokens']] = True
+    lens = torch.from_numpy(np.asarray(item['bar_len']))[None]
+    drops = section_drops(torch.from_numpy(item['feats'])[None], lens, torch.ones_like(lens, dtype=torch.bool), torch.tensor([item['length']]))[0, :, 0]
+    return bool(np.array_equal(drops.numpy() > 0, ~np.isin(sec, sec[played])))
+
+
 def main(argv=None):
     import argparse
     from editptr.bars import load_bar_items
@@ -32,11 +45,12 @@ def main(argv=None):
     a = ap.parse_args(argv)
     rows = []
     for c in a.corpus:
-        got = [trims_in_order(it) for it in load_bar_items(c, a.split, progress=False)[0] if it['style'] == 'shorten' and it.get('sections')]
-        rows.append(f"| {c} | {len(got)} | {sum(g[0] for g in got)} | {sum(g[1] for g in got)} | {sum(g[2] for g in got)} |")
-    report('\n'.join([f"# `shorten` trims against the trim order ({a.split} split)", '',
-                      '| corpus | `shorten` pairs | trims first in the order | bars trimmed | bars in dropped sections |',
-                      '|---|---:|---:|---:|---:|'] + rows), a.out)
+        items = [it for it in load_bar_items(c, a.split, progress=False)[0] if it['style'] == 'shorten' and it.get('sections')]
+        got = [trims_in_order(it) for it in items]
+        rows.append(f"| {c} | {len(got)} | {sum(g[0] for g in got)} | {sum(g[1] for g in got)} | {sum(g[2] for g in got)} | {sum(map(drops_of_pass, items))} |")
+    report('\n'.join([f"# `shorten` trims against the trim order, drops against the greedy pass ({a.split} split)", '',
+                      '| corpus | `shorten` pairs | trims first in the order | bars trimmed | bars in dropped sections | drops of the greedy pass |',
+                      '|---|---:|---:|---:|---:|---:|'] + rows), a.out)
 
 
 if __name__ == '__main__':

@@ -1198,7 +1198,7 @@ def _parser():
     p.add_argument('--encoder-length', action=argparse.BooleanOptionalAction, default=BarModelConfig.encoder_length,
                    help="encode each raw bar against the edit's length (default: %(default)s)")
     p.add_argument('--plan-features', type=int, default=BarModelConfig.n_plan,
-                   help=f"length features each raw bar is encoded with: 6, or {N_PLAN} with its section's loops and drops (default: %(default)s)")
+                   help=f"length features each raw bar is encoded with: 6; 9 adds its section's loops and drops; {N_PLAN} adds the greedy section drops (`section_drops`) (default: %(default)s)")
     p.add_argument('--two-way', action=argparse.BooleanOptionalAction, default=None,
                    help="one network learns to read songs both ways (every other step backwards): one checkpoint, two readers that agree "
                         "(default: two-way, or as the --init-from model; --no-two-way: one forward reader)")

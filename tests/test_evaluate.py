@@ -180,7 +180,7 @@ def test_merged_repeats_bench(tmp_path):
 
 
 def test_trim_orders_bench(tmp_path):
-    "bench/trim_orders.py: every generated `shorten` truth trims the bars first in the trim order; its counts add up."
+    "bench/trim_orders.py: every generated `shorten` truth trims the bars first in the trim order and (but at a tie) drops the greedy pass's sections."
     from editptr.data import main as data_main
     assert data_main(['synth', '--out', str(tmp_path / 'c'), '--tracks', '3', '--duration', '60', '--no-audio', '--no-progress']) == 0
     r = subprocess.run([sys.executable, str(ROOT / 'bench' / 'trim_orders.py'), '--corpus', str(tmp_path / 'c')], capture_output=True, text=True)
@@ -188,3 +188,4 @@ def test_trim_orders_bench(tmp_path):
     row = [c.strip() for c in r.stdout.splitlines()[-1].strip('|').split('|')]
     assert row[1] == '3' and row[2] == '3', row                       # three shorten pairs, all in order
     assert int(row[3]) > 0                                            # bars were trimmed: the order was put to the test
+    assert 2 <= int(row[5]) <= 3, row   # drops of the greedy pass: the rule decides on its drawn length, the pass on the edit's (they part only at a tie)
