@@ -13,9 +13,8 @@ from common import SPLITS, report
 
 def trims_in_order(item: dict) -> tuple[bool, int, int]:
     "(trims are the first in the trim order, bars trimmed, bars in dropped sections) of one `shorten` bar item."
-    from editptr.bars import trim_ranks
-    lines, sections = item['lines'], item['sections']
-    sec = (np.searchsorted([s[1] for s in sections], lines[:-1], side='right') - 1).clip(0)   # as `structure_features`
+    from editptr.bars import bar_sections, trim_ranks
+    sec = bar_sections(item['lines'], item['sections'])
     played = np.zeros(len(sec), bool); played[item['tokens']] = True
     kept = np.isin(sec, sec[played])                                   # bars of the sections the edit keeps
     trimmed = kept & ~played
@@ -26,9 +25,8 @@ def trims_in_order(item: dict) -> tuple[bool, int, int]:
 def drops_of_pass(item: dict) -> bool:
     "Whether the sections a `shorten` bar item leaves out are exactly those `section_drops` drops at its length (as the song runs)."
     import torch
-    from editptr.bars import section_drops
-    lines, sections = item['lines'], item['sections']
-    sec = (np.searchsorted([s[1] for s in sections], lines[:-1], side='right') - 1).clip(0)
+    from editptr.bars import bar_sections, section_drops
+    sec = bar_sections(item['lines'], item['sections'])
     played = np.zeros(len(sec), bool); played[item['tokens']] = True
     lens = torch.from_numpy(np.asarray(item['bar_len']))[None]
     drops = section_drops(torch.from_numpy(item['feats'])[None], lens, torch.ones_like(lens, dtype=torch.bool), torch.tensor([item['length']]))[0, :, 0]

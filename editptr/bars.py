@@ -17,16 +17,17 @@ from .metrics import bar_lines, free_running_metrics
 # %% auto #0
 __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_DROPS', 'N_PLAN', 'BEAM_WIDTH',
            'BEAM_LENGTH_WEIGHT', 'AGREED_POOL', 'SAMPLE_TEMPERATURE', 'SAMPLE_DRAWS', 'REDRAWN_STYLES', 'RELAID_STYLES',
-           'bar_tokens', 'bar_pointers', 'bar_features', 'trim_ranks', 'structure_features', 'bar_item', 'flip_tokens',
-           'flip_bars', 'BarModelConfig', 'BarBatch', 'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs',
-           'median_bar_len', 'landing_gaps', 'section_frames', 'plan_features', 'section_drops', 'BarPointerNetwork',
-           'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars',
-           'length_charge', 'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs', 'edit_log_prob',
-           'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers', 'agreement',
-           'agreed_beam', 'by_agreement', 'sample_edits', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model',
-           'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit',
-           'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation', 'free_running_validation',
-           'rival_loss', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
+           'bar_tokens', 'bar_pointers', 'bar_features', 'bar_sections', 'trim_ranks', 'structure_features', 'bar_item',
+           'flip_tokens', 'flip_bars', 'BarModelConfig', 'BarBatch', 'device_of', 'as_read_by', 'collate_bars',
+           'teacher_inputs', 'median_bar_len', 'landing_gaps', 'section_frames', 'plan_features', 'section_drops',
+           'BarPointerNetwork', 'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores',
+           'generate_bars', 'length_charge', 'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs',
+           'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers',
+           'agreement', 'agreed_beam', 'by_agreement', 'sample_edits', 'save_bar_model', 'is_bar_checkpoint',
+           'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
+           'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation',
+           'free_running_validation', 'rival_loss', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars',
+           'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -75,6 +76,12 @@ N_AUDIO_FEATURES = N_SLICES * N_BANDS + 1   # `bar_features` columns
 N_LABELS = 8                                # section labels told apart (by first appearance); later ones share a column
 N_STRUCTURE = 9 + N_LABELS + 1 + 2 + 3 + 4  # `structure_features` columns
 
+def bar_sections(lines: np.ndarray,   # (n_bars + 1,) bar lines
+                 sections,            # [(label, start_frame, end_frame), ...] in order, covering the raw
+                ) -> np.ndarray:
+    "(n_bars,) the section each bar starts in (a bar before the first section counts in it)."
+    return (np.searchsorted([s[1] for s in sections], lines[:-1], side='right') - 1).clip(0)
+
 def trim_ranks(sec: np.ndarray,   # (n_bars,) section of each bar, non-decreasing
               ) -> np.ndarray:
     "(2, n_bars) each bar's place (0: first) when bars go deepest into their section first, later sections first among equals; and the same read from the song's end."
@@ -94,7 +101,7 @@ def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
     if not sections: return out
     labels = [s[0] for s in sections]
     ids = {l: i for i, l in enumerate(dict.fromkeys(labels))}               # by first appearance
-    sec = (np.searchsorted([s[1] for s in sections], lines[:-1], side='right') - 1).clip(0)   # (n_bars,) section of each bar
+    sec = bar_sections(lines, sections)                                     # (n_bars,)
     K, n_bars = len(sections), np.bincount(sec, minlength=len(sections))     # bars of each section
     repeat = np.array([lab in labels[:k] for k, lab in enumerate(labels)])
     for k, lab in enumerate(labels):
@@ -261,17 +268,21 @@ def landing_gaps(bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
     return (rest[:, None, :] - left[..., None]) / median_bar_len(bar_len, bar_mask)[:, None, None]
 
 # %% ../nbs/18_bars.ipynb #ca519587
+def _section_columns(feats: Tensor, bar_len: Tensor, bar_mask: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+    "What the structure columns say of the sections: (B, N, n - N_AUDIO_FEATURES) columns > 0.5, (B, N) known, section index, frames, and (B, K=N) frames of section k."
+    s = feats[..., N_AUDIO_FEATURES:] > 0.5                 # structure columns 0: known, 1: a section's first bar, 5: a repeat, 6: repeated later
+    known = s[..., 0] & bar_mask
+    sec = s[..., 1].long().cumsum(1).clamp(min=1) - 1                                    # (B, N) section index
+    frames = (bar_len * known).float()
+    return s, known, sec, frames, frames.new_zeros(frames.shape).scatter_add_(1, sec, frames)
+
 def section_frames(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the mel's, then `structure_features`
                    bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
                    bar_mask: Tensor,  # (B, N)
                   ) -> tuple[Tensor, Tensor]:
     "(B, N) frames of the section each raw bar is in, and (B, N) frames of the repeated sections after it (0 where the sections are unknown)."
     if feats.shape[-1] < N_AUDIO_FEATURES + 6: return (torch.zeros_like(bar_len, dtype=torch.float),) * 2
-    s = feats[..., N_AUDIO_FEATURES:] > 0.5                 # structure columns 0: known, 1: a section's first bar, 5: in a repeat
-    known = s[..., 0] & bar_mask
-    sec = s[..., 1].long().cumsum(1).clamp(min=1) - 1                                    # (B, N) section index
-    frames = (bar_len * known).float()
-    per_section = frames.new_zeros(frames.shape).scatter_add_(1, sec, frames)             # (B, N) frames of section k at k
+    s, known, sec, frames, per_section = _section_columns(feats, bar_len, bar_mask)
     after = (known.long().new_zeros(frames.shape).scatter_add_(1, sec, known.long()).cumsum(1)).gather(1, sec)   # (B, N) first bar past the section
     repeats = torch.cat([(frames * s[..., 5]).flip(1).cumsum(1).flip(1), frames.new_zeros(len(frames), 1)], 1)   # (B, N+1) from each bar on
     return per_section.gather(1, sec) * known, repeats.gather(1, after) * known
@@ -305,11 +316,7 @@ def section_drops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the 
     B, N = bar_len.shape
     out = bar_len.new_zeros(B, N, N_DROPS, dtype=torch.float)
     if feats.shape[-1] < N_AUDIO_FEATURES + 7: return out
-    s = feats[..., N_AUDIO_FEATURES:] > 0.5      # structure columns 0: known, 1: a section's first bar, 5: a repeat, 6: repeated later
-    known = s[..., 0] & bar_mask
-    sec = s[..., 1].long().cumsum(1).clamp(min=1) - 1                                    # (B, N) section index
-    frames = (bar_len * known).float()
-    per_section = frames.new_zeros(B, N).scatter_add_(1, sec, frames)                     # (B, K=N) frames of section k
+    s, known, sec, frames, per_section = _section_columns(feats, bar_len, bar_mask)
     k = torch.arange(N, device=sec.device)[None]                                          # (1, K)
     n_sections = (s[..., 1] & known).sum(1, keepdim=True)                                 # (B, 1)
     middle = (k > 0) & (k < n_sections - 1)                                               # (B, K) droppable
