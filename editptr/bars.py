@@ -169,7 +169,7 @@ class BarModelConfig(_DictConfig):
     dropout: float = 0.1           # residual and feed-forward paths
     attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2.4x slower steps)
     encoder_length: bool = True    # the encoder reads the edit's length, so it can plan which bars to drop or repeat before decoding
-    n_plan: int = 6                # length features it reads (`plan_features`' first n_plan; N_PLAN adds its section's loops and drops: not better, README)
+    n_plan: int = N_PLAN           # length features it reads (the first n_plan: 6 the length's, 9 with its section's loops, N_PLAN with `section_drops`)
     reverse: bool = False          # read every song from its end and write the edit backwards (`flip_bars`)
     two_way: bool = False          # one network reads both ways, told which by a learned direction (`readers`); `reverse` picks the reading
     n_plays: int = 0               # > 0: a head predicts from each encoded bar how often the edit plays it (classes 0 .. n_plays - 1, the last: that or more)
