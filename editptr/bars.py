@@ -307,6 +307,11 @@ def plan_features(bar_len: Tensor,       # (B, N) frames per raw bar (0 on paddi
                         loops.clamp(-8, 8) / 4, left.clamp(-8, 8) / 2, spare.clamp(-64, 64) / 8], -1)
     return plan * bar_mask[..., None]
 
+def _gather(x: Tensor, index: Tensor) -> Tensor:
+    "(B, S, d) rows `index` (B, S) of x (B, N, d); negative indices read row 0."
+    return x.gather(1, index.clamp(min=0)[..., None].expand(-1, -1, x.shape[-1]))
+
+# %% ../nbs/18_bars.ipynb #cff4d8c8
 def section_drops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the mel's, then `structure_features`
                   bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
                   bar_mask: Tensor,  # (B, N)
@@ -334,10 +339,6 @@ def section_drops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the 
         bars_spare = spare.gather(1, sec)
         out[..., 3 * reading:3 * reading + 3] = torch.stack([dropped.gather(1, sec).float(), bars_spare.clamp(-64, 64) / 8, bars_spare.clamp(-8, 8) / 2], -1)
     return out * known[..., None]
-
-def _gather(x: Tensor, index: Tensor) -> Tensor:
-    "(B, S, d) rows `index` (B, S) of x (B, N, d); negative indices read row 0."
-    return x.gather(1, index.clamp(min=0)[..., None].expand(-1, -1, x.shape[-1]))
 
 # %% ../nbs/18_bars.ipynb #c8129f6a
 class BarPointerNetwork(nn.Module):
