@@ -1,4 +1,4 @@
-"""How many `shorten` truths trim exactly the bars first in the song's trim order (`editptr.bars.trim_ranks`), and drop exactly the sections of the greedy pass (`editptr.bars.section_drops`), per corpus (markdown table).
+"""How many `shorten` truths trim exactly the bars first in the song's trim order (`editptr.bars.trim_ranks`), drop exactly the sections of the greedy pass (`editptr.bars.section_drops`), and leave out exactly the bars of that pass and the bar pass after it, per corpus (markdown table).
 
     python bench/trim_orders.py --corpus data/synth_fresh --corpus data/real_corpus/nexuiz-music [--split all] [--out FILE]
 
@@ -8,7 +8,8 @@ first among equals). The rest of each pair's left-out bars are whole sections dr
 whether the dropped sections are exactly those the greedy pass drops at the edit's length (as the song runs). A pass
 that differs is counted at a tie where a section it decides otherwise was within half a median bar of fitting (the
 rule decided on its own drawn length, which the bar trims can leave up to half a bar from the edit's; after one such
-section the greedy sum runs on another budget, so later sections can differ too).
+section the greedy sum runs on another budget, so later sections can differ too). A second table counts the `extend` truths that play every bar as often as the loop pass
+(`editptr.bars.section_loops`) says, aimed at the lengths near the edit's, and aimed at the edit's length alone.
 """
 import numpy as np
 from common import SPLITS, report
@@ -31,14 +32,26 @@ def trims_in_order(sec: np.ndarray, played: np.ndarray) -> tuple[bool, int, int]
     return bool(np.array_equal(np.sort(rank[trimmed]), np.sort(rank[kept])[:trimmed.sum()])), int(trimmed.sum()), int((~kept).sum())
 
 
-def drops_of_pass(item: dict, sec: np.ndarray, played: np.ndarray) -> tuple[bool, bool]:
-    "(the sections a `shorten` edit leaves out are those `section_drops` drops at its length, as the song runs; or they differ only at a tie)."
+def drops_of_pass(item: dict, sec: np.ndarray, played: np.ndarray) -> tuple[bool, bool, bool]:
+    "(the sections a `shorten` edit leaves out are those `section_drops` drops at its length, as the song runs; or they differ only at a tie; the bars it leaves out are those the section and bar passes drop)."
     import torch
     from editptr.bars import section_drops
     lens = torch.from_numpy(np.asarray(item['bar_len']))[None]
     drops = section_drops(torch.from_numpy(item['feats'])[None], lens, torch.ones_like(lens, dtype=torch.bool), torch.tensor([item['length']]))[0]
     wrong = (drops[:, 0].numpy() > 0) != ~np.isin(sec, sec[played])
-    return not wrong.any(), bool(wrong.any() and (drops[wrong, 2].abs() < 0.25).any())   # fine surplus column: bars / 2
+    bars = (drops[:, 0].numpy() > 0) | (drops[:, 6].numpy() > 0)
+    return not wrong.any(), bool(wrong.any() and (drops[wrong, 2].abs() < 0.25).any()), bool(np.array_equal(bars, ~played))   # fine surplus column: bars / 2
+
+
+def loops_of_pass(item: dict, aims=None) -> bool:
+    "An `extend` edit plays each bar as often as `section_loops` says (aimed at the nearby lengths, or at `aims`)."
+    import torch
+    from editptr.bars import section_loops, LOOP_TARGETS
+    lens = torch.from_numpy(np.asarray(item['bar_len']))[None]
+    loops = section_loops(torch.from_numpy(item['feats'])[None], lens, torch.ones_like(lens, dtype=torch.bool), torch.tensor([item['length']]),
+                          aims=LOOP_TARGETS if aims is None else aims)[0, :, 0].numpy()
+    again = np.bincount(item['tokens'], minlength=len(item['bar_len'])) - 1
+    return bool(np.array_equal(np.round(loops * 4).astype(int), again.clip(max=8)))
 
 
 def main(argv=None):
@@ -49,17 +62,22 @@ def main(argv=None):
     ap.add_argument('--split', default='all', choices=SPLITS)
     ap.add_argument('--out', default='', help="write the table here too ('': print only)")
     a = ap.parse_args(argv)
-    rows = []
+    rows, loop_rows = [], []
     for c in a.corpus:
-        items = [it for it in load_bar_items(c, a.split, progress=False)[0] if it['style'] == 'shorten' and it.get('sections')]
+        every = load_bar_items(c, a.split, progress=False)[0]
+        longer = [it for it in every if it['style'] == 'extend' and it.get('sections') and it['tokens'] is not None]
+        loop_rows.append(f"| {c} | {len(longer)} | {sum(loops_of_pass(it) for it in longer)} | {sum(loops_of_pass(it, (0,)) for it in longer)} |")
+        items = [it for it in every if it['style'] == 'shorten' and it.get('sections')]
         seen = [sections_played(it) for it in items]
         got = [trims_in_order(*s) for s in seen]
         drops = [drops_of_pass(it, *s) for it, s in zip(items, seen)]
         rows.append(f"| {c} | {len(got)} | {sum(g[0] for g in got)} | {sum(g[1] for g in got)} | {sum(g[2] for g in got)} | "
-                    f"{sum(d[0] for d in drops)} | {sum(d[1] for d in drops)} |")
+                    f"{sum(d[0] for d in drops)} | {sum(d[1] for d in drops)} | {sum(d[2] for d in drops)} |")
     report('\n'.join([f"# `shorten` trims against the trim order, drops against the greedy pass ({a.split} split)", '',
-                      '| corpus | `shorten` pairs | trims first in the order | bars trimmed | bars in dropped sections | drops of the greedy pass | other drops at a tie |',
-                      '|---|---:|---:|---:|---:|---:|---:|'] + rows), a.out)
+                      '| corpus | `shorten` pairs | trims first in the order | bars trimmed | bars in dropped sections | drops of the greedy pass | other drops at a tie | every bar of the section and bar passes |',
+                      '|---|---:|---:|---:|---:|---:|---:|---:|'] + rows +
+                     ['', f"# `extend` plays against the loop pass ({a.split} split)", '',
+                      '| corpus | `extend` pairs | plays of the loop pass | aimed at the edit\'s length alone |', '|---|---:|---:|---:|'] + loop_rows), a.out)
 
 
 if __name__ == '__main__':

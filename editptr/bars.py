@@ -15,19 +15,19 @@ from fastcore.basics import patch
 from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
-__all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_DROPS', 'N_PLAN', 'BEAM_WIDTH',
-           'BEAM_LENGTH_WEIGHT', 'AGREED_POOL', 'SAMPLE_TEMPERATURE', 'SAMPLE_DRAWS', 'REDRAWN_STYLES', 'RELAID_STYLES',
-           'bar_tokens', 'bar_pointers', 'bar_features', 'bar_sections', 'trim_ranks', 'structure_features', 'bar_item',
-           'flip_tokens', 'flip_bars', 'BarModelConfig', 'BarBatch', 'device_of', 'as_read_by', 'collate_bars',
-           'teacher_inputs', 'median_bar_len', 'landing_gaps', 'section_frames', 'plan_features', 'section_drops',
-           'BarPointerNetwork', 'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores',
-           'generate_bars', 'length_charge', 'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs',
-           'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers',
-           'agreement', 'agreed_beam', 'by_agreement', 'sample_edits', 'save_bar_model', 'is_bar_checkpoint',
-           'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
-           'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation',
-           'free_running_validation', 'rival_loss', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars',
-           'train_bars', 'main']
+__all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_DROPS', 'N_LOOPS', 'N_PLAN',
+           'LOOP_TARGETS', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'AGREED_POOL', 'SAMPLE_TEMPERATURE', 'SAMPLE_DRAWS',
+           'REDRAWN_STYLES', 'RELAID_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features', 'bar_sections',
+           'trim_ranks', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars', 'BarModelConfig', 'BarBatch',
+           'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps',
+           'section_frames', 'plan_features', 'section_drops', 'section_loops', 'BarPointerNetwork', 'bar_plays',
+           'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge',
+           'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs', 'edit_log_prob', 'posterior_means',
+           'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers', 'agreement', 'agreed_beam', 'by_agreement',
+           'sample_edits', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'load_bar_models', 'grow_model',
+           'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit', 'random_sections', 'can_relayout',
+           'relayout_edit', 'bar_validation', 'free_running_validation', 'rival_loss', 'draw_weights', 'draw_batch',
+           'train_step', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -74,7 +74,7 @@ def bar_features(raw_mel: np.ndarray,   # (n_mels, T_raw) log-mel; n_mels a mult
 # %% ../nbs/18_bars.ipynb #8b33a8be
 N_AUDIO_FEATURES = N_SLICES * N_BANDS + 1   # `bar_features` columns
 N_LABELS = 8                                # section labels told apart (by first appearance); later ones share a column
-N_STRUCTURE = 9 + N_LABELS + 1 + 2 + 3 + 4  # `structure_features` columns
+N_STRUCTURE = 9 + N_LABELS + 1 + 2 + 3 + 4 + 2  # `structure_features` columns
 
 def bar_sections(lines: np.ndarray,   # (n_bars + 1,) bar lines
                  sections,            # [(label, start_frame, end_frame), ...] in order, covering the raw
@@ -96,7 +96,7 @@ def trim_ranks(sec: np.ndarray,   # (n_bars,) section of each bar, non-decreasin
 def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
                        sections,            # [(label, start_frame, end_frame), ...] in order, covering the raw; None: unknown
                       ) -> np.ndarray:
-    "(n_bars, N_STRUCTURE) float32: known, first, last, place in section, its length, repeat, repeated later, label count, section place, label one-hot, closeness to the first and to the last section, sections as long later and in all, bars of repeats later, its place in the song's trim orders (`trim_ranks`); zeros when unknown."
+    "(n_bars, N_STRUCTURE) float32: known, first, last, place in section, its length, repeat, repeated later, label count, section place, label one-hot, closeness to the first and to the last section, sections as long later and in all, bars of repeats later, its place in the song's trim orders (`trim_ranks`), its place among the sections whose label recurs (from either end); zeros when unknown."
     out = np.zeros((len(lines) - 1, N_STRUCTURE), np.float32)
     if not sections: return out
     labels = [s[0] for s in sections]
@@ -115,7 +115,10 @@ def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
         out[bars, 20:23] = (np.log1p((n_bars[k + 1:] >= m).sum()) / 2, np.log1p((n_bars >= m).sum() - 1) / 2,
                           np.log1p(n_bars[k + 1:][repeat[k + 1:]].sum()) / 4)  # where it ranks by length; how much repetition follows
     ranks = trim_ranks(sec).T                                               # (n_bars, 2)
-    out[:, 23:] = np.concatenate([ranks.clip(max=64) / 8, ranks.clip(max=16) / 4], 1)   # coarse, fine
+    out[:, 23:27] = np.concatenate([ranks.clip(max=64) / 8, ranks.clip(max=16) / 4], 1)   # coarse, fine
+    recurs = np.array([labels.count(lab) > 1 for lab in labels])            # (K,) sections whose label comes more than once
+    places = np.stack([np.cumsum(recurs) - recurs, recurs.sum() - np.cumsum(recurs)], 1)   # (K, 2) recurring sections before / after it
+    out[:, 27:29] = (recurs[:, None] / (1 + places))[sec]                  # 1 for the first (last) of them, 1/2 the next, ...; 0 if it does not recur
     return out
 
 # %% ../nbs/18_bars.ipynb #8cc3d98a
@@ -151,8 +154,9 @@ def flip_bars(item: dict) -> dict:
 
 # %% ../nbs/18_bars.ipynb #bb4f8069
 N_BUDGET = 7   # length features the decoder reads at each step (`BarPointerNetwork.decode`)
-N_DROPS = 6    # `section_drops` columns
-N_PLAN = 9 + N_DROPS   # length features each raw bar is encoded with (`plan_features`, then `section_drops`), where the config asks for them
+N_DROPS = 8    # `section_drops` columns
+N_LOOPS = 6    # `section_loops` columns
+N_PLAN = 9 + N_DROPS + N_LOOPS   # length features each raw bar is encoded with (`plan_features`, `section_drops`, `section_loops`), where the config asks for them
 
 @dataclass(frozen=True)
 class BarModelConfig(_DictConfig):
@@ -169,7 +173,7 @@ class BarModelConfig(_DictConfig):
     dropout: float = 0.1           # residual and feed-forward paths
     attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2.4x slower steps)
     encoder_length: bool = True    # the encoder reads the edit's length, so it can plan which bars to drop or repeat before decoding
-    n_plan: int = N_PLAN           # length features it reads (the first n_plan: 6 the length's, 9 with its section's loops, N_PLAN with `section_drops`)
+    n_plan: int = N_PLAN           # length features it reads (the first n_plan: 6 the length's, 9 with its section's loops, 17 with `section_drops`, N_PLAN with `section_loops`)
     reverse: bool = False          # read every song from its end and write the edit backwards (`flip_bars`)
     two_way: bool = False          # one network reads both ways, told which by a learned direction (`readers`); `reverse` picks the reading
     n_plays: int = 0               # > 0: a head predicts from each encoded bar how often the edit plays it (classes 0 .. n_plays - 1, the last: that or more)
@@ -311,13 +315,37 @@ def _gather(x: Tensor, index: Tensor) -> Tensor:
     "(B, S, d) rows `index` (B, S) of x (B, N, d); negative indices read row 0."
     return x.gather(1, index.clamp(min=0)[..., None].expand(-1, -1, x.shape[-1]))
 
+# %% ../nbs/18_bars.ipynb #39fb2a11
+def _bar_pass(kept: Tensor,     # (B, N) bars the section pass leaves in
+              sec: Tensor,      # (B, N) section index of each bar
+              frames: Tensor,   # (B, N) frames of each bar
+              left: Tensor,     # (B,) frames the edit is still too long by
+              from_end: bool,   # read from the song's end: first bars go, the earliest section among equals
+             ) -> Tensor:
+    "(B, N) the bars a greedy editor then takes off, one at a time: the last bar of the section with the most bars left (the latest among equals; a section keeps one), while the edit stays within half that bar of the length."
+    B, N = kept.shape
+    at = torch.arange(N, device=kept.device).expand(B, N)
+    rank = N - 1 - at if from_end else at                                                 # (B, K) later wins a tie
+    kept, dropped, rows = kept.clone(), torch.zeros_like(kept), torch.arange(B, device=kept.device)
+    while True:
+        count = frames.new_zeros(B, N).scatter_add_(1, sec, kept.float())                  # (B, K) bars each section still plays
+        edge = torch.full_like(at, N if from_end else -1).scatter_reduce_(1, sec, torch.where(kept, at, N if from_end else -1), 'amin' if from_end else 'amax')
+        edge_frames = frames.gather(1, edge.clamp(0, N - 1))                               # (B, K) its last (first) bar's
+        can = (count >= 2) & (left[:, None] - edge_frames / 2 >= 0)
+        if not can.any(): return dropped
+        k = torch.where(can, count * N + rank, -1.0).argmax(1)                             # (B,) the section it shortens
+        go, bar = can.any(1), edge.gather(1, k[:, None])[:, 0].clamp(0, N - 1)
+        kept[rows[go], bar[go]], dropped[rows[go], bar[go]] = False, True
+        left = torch.where(go, left - frames[rows, bar], left)
+
+
 # %% ../nbs/18_bars.ipynb #cff4d8c8
 def section_drops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the mel's, then `structure_features`
                   bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
                   bar_mask: Tensor,  # (B, N)
                   length: Tensor,    # (B,) frames the edit must have
                  ) -> Tensor:
-    "(B, N, N_DROPS) each raw bar against a greedy editor that drops whole middle sections, repeats first, latest first, each while the edit stays long enough: whether it drops the bar's section, and the surplus left once it does, in median bars (< 0: it does not fit); read as the song runs, then from its end (zeros where the sections are unknown)."
+    "(B, N, N_DROPS) each raw bar against a greedy editor that drops whole middle sections, repeats first, latest first, each while the edit stays long enough: whether it drops the bar's section, and the surplus left once it does, in median bars (< 0: it does not fit); read as the song runs, then from its end; then whether the bar pass after it (`_bar_pass`) takes the bar off, each way (zeros where the sections are unknown)."
     B, N = bar_len.shape
     out = bar_len.new_zeros(B, N, N_DROPS, dtype=torch.float)
     if feats.shape[-1] < N_AUDIO_FEATURES + 7: return out
@@ -336,9 +364,66 @@ def section_drops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the 
             drop = droppable & (rest >= 0)
             left = torch.where(drop, rest, left)
             dropped.scatter_(1, at, drop[:, None]); spare.scatter_(1, at, (rest * droppable)[:, None] / bar)
-        bars_spare = spare.gather(1, sec)
-        out[..., 3 * reading:3 * reading + 3] = torch.stack([dropped.gather(1, sec).float(), bars_spare.clamp(-64, 64) / 8, bars_spare.clamp(-8, 8) / 2], -1)
+        bars_spare, bars_dropped = spare.gather(1, sec), dropped.gather(1, sec)
+        out[..., 3 * reading:3 * reading + 3] = torch.stack([bars_dropped.float(), bars_spare.clamp(-64, 64) / 8, bars_spare.clamp(-8, 8) / 2], -1)
+        out[..., 6 + reading] = _bar_pass(known & ~bars_dropped, sec, frames, left, from_end=reading == 1).float()
     return out * known[..., None]
+
+# %% ../nbs/18_bars.ipynb #81a8e452
+LOOP_TARGETS = (0, -0.5, 0.5, -1, 1, -2, 2, -3, 3, -4, 4, -6, 6, -8, 8)   # median bars off the length the loop pass may aim at, nearest first
+
+def _loop_pass(frames: Tensor,   # (B, N) frames of each bar (0: unknown)
+               sec: Tensor,      # (B, N) section index of each bar
+               blocks: list,     # (B, N) bool: the bars looped at each level
+               order: Tensor,    # (B, K) sections in the order the pass takes them
+               n: Tensor,        # (B, 1) sections
+               target: Tensor,   # (B,) frames to aim at
+              ) -> tuple[Tensor, Tensor, Tensor]:
+    "(B, K) extra plays and level of each section's loop (-1: none), and (B,) the frames played: a section is looped at the first level whose block fits, as often as brings the edit nearest `target`, overshooting by at most half the block."
+    B, K = order.shape
+    total, times, level_of = frames.sum(1), torch.zeros_like(frames), torch.full_like(order, -1)
+    for level, block in enumerate(blocks):
+        span = frames.new_zeros(B, K).scatter_add_(1, sec, frames * block)                # (B, K) frames of each section's block
+        for j in range(int(n.max())):
+            sj = order[:, j:j + 1]                                                        # (B, 1) the section whose turn it is
+            L, half = span.gather(1, sj)[:, 0], torch.div(span.gather(1, sj)[:, 0], 2, rounding_mode='floor')
+            ok = (j < n[:, 0]) & (level_of.gather(1, sj)[:, 0] < 0) & (L > 0) & (total + L <= target + half)
+            again = torch.where(ok, torch.div(target - total + half, L.clamp(min=1), rounding_mode='floor').clamp(min=1), 0.0)
+            times.scatter_add_(1, sj, again[:, None]); level_of.scatter_(1, sj, torch.where(ok, level, level_of.gather(1, sj)[:, 0])[:, None])
+            total = total + again * L
+    return times, level_of, total
+
+def section_loops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the mel's, then `structure_features`
+                  bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
+                  bar_mask: Tensor,  # (B, N)
+                  length: Tensor,    # (B,) frames the edit must have
+                  phrase: int = 4,   # bars of a section's opening phrase
+                  aims: tuple = LOOP_TARGETS,   # median bars off the length to aim at, nearest first ((0,): the length alone)
+                 ) -> Tensor:
+    "(B, N, N_LOOPS) each raw bar against a greedy editor that lengthens by looping whole sections (middle ones latest first, then the last, then the first), then their opening `phrase`s, then their first bars (`_loop_pass`), aiming at the length or, where that plays another length, at the nearest of `aims` that plays it exactly: how often the bar's block plays again, and whether the bar starts or ends a looped block; read as the song runs, then from its end (zeros where the sections are unknown)."
+    B, N = bar_len.shape
+    out = bar_len.new_zeros(B, N, N_LOOPS, dtype=torch.float)
+    if feats.shape[-1] < N_AUDIO_FEATURES + 7: return out
+    s, known, sec, frames, _ = _section_columns(feats, bar_len, bar_mask)
+    at, k, D = torch.arange(N, device=sec.device).expand(B, N), torch.arange(N, device=sec.device)[None], len(aims)
+    first = torch.full_like(at, N).scatter_reduce_(1, sec, torch.where(known, at, N), 'amin').gather(1, sec)   # (B, N) its section's first bar
+    last = torch.full_like(at, -1).scatter_reduce_(1, sec, torch.where(known, at, -1), 'amax').gather(1, sec)  # ... and last
+    n = (s[..., 1] & known).sum(1, keepdim=True)                                          # (B, 1) sections
+    targets = length.float()[:, None] + median_bar_len(bar_len, bar_mask)[:, None] * torch.tensor(aims, device=sec.device, dtype=torch.float)   # (B, D)
+    wide = lambda x: x.repeat_interleave(D, 0)                                            # (B * D, ...) one row per target
+    for reading, (depth, place) in enumerate([(at - first, torch.where(k == n - 1, n - 2, torch.where(k == 0, n - 1, n - 2 - k))),
+                                              (last - at, torch.where(k == 0, n - 2, torch.where(k == n - 1, n - 1, k - 1)))]):
+        order = torch.where(k < n, place, 2 * N).argsort(1)                               # (B, K) middle sections first, then the two ends
+        blocks = [known, known & (depth < phrase), known & (depth == 0)]                  # sections, opening phrases, first bars
+        times, level_of, total = _loop_pass(wide(frames), wide(sec), [wide(b) for b in blocks], wide(order), wide(n), targets.flatten())
+        exact = (total.view(B, D) == length.float()[:, None])                             # (B, D) aims that play the length
+        pick = torch.arange(B, device=sec.device) * D + torch.where(exact.any(1), exact.float().argmax(1), 0)   # the nearest, else the length
+        times, lvl = times[pick].gather(1, sec), level_of[pick].gather(1, sec)            # (B, N)
+        size = torch.where(lvl == 0, last - first + 1, torch.where(lvl == 1, (last - first + 1).clamp(max=phrase), 1))   # bars in its section's block
+        looped = known & (lvl >= 0) & (depth < size)
+        start, end = (depth == 0, depth == size - 1) if reading == 0 else (depth == size - 1, depth == 0)   # in song order
+        out[..., 3 * reading:3 * reading + 3] = torch.stack([times.clamp(max=8) / 4, start, end], -1) * looped[..., None]
+    return out
 
 # %% ../nbs/18_bars.ipynb #c8129f6a
 class BarPointerNetwork(nn.Module):
@@ -389,7 +474,8 @@ class BarPointerNetwork(nn.Module):
         x = self.bar_in(feats[..., :n].transpose(1, 2)).transpose(1, 2)                    # (B, N, d)
         if self.plan_in is not None:
             plan = plan_features(bar_len, bar_mask, length, *section_frames(feats, bar_len, bar_mask))   # (B, N, 9)
-            if self.config.n_plan > plan.shape[-1]: plan = torch.cat([plan, section_drops(feats, bar_len, bar_mask, length)], -1)   # (B, N, N_PLAN)
+            if self.config.n_plan > 9: plan = torch.cat([plan, section_drops(feats, bar_len, bar_mask, length)], -1)         # (B, N, 9 + N_DROPS)
+            if self.config.n_plan > 9 + N_DROPS: plan = torch.cat([plan, section_loops(feats, bar_len, bar_mask, length)], -1)   # (B, N, N_PLAN)
             x = x + self.plan_in(plan[..., :self.config.n_plan])
         return self.encoder(x + self.positions(feats.shape[1]) + self.direction_in(), src_key_padding_mask=~bar_mask)
 

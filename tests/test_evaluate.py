@@ -180,13 +180,17 @@ def test_merged_repeats_bench(tmp_path):
 
 
 def test_trim_orders_bench(tmp_path):
-    "bench/trim_orders.py: every generated `shorten` truth trims the bars first in the trim order and (but at a tie) drops the greedy pass's sections."
+    "bench/trim_orders.py: every generated `shorten` truth trims the bars first in the trim order and (but at a tie) drops the greedy pass's sections, and its bar pass's bars."
     from editptr.data import main as data_main
     assert data_main(['synth', '--out', str(tmp_path / 'c'), '--tracks', '3', '--duration', '60', '--no-audio', '--no-progress']) == 0
     r = subprocess.run([sys.executable, str(ROOT / 'bench' / 'trim_orders.py'), '--corpus', str(tmp_path / 'c')], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    row = [c.strip() for c in r.stdout.splitlines()[-1].strip('|').split('|')]
+    lines = r.stdout.splitlines()
+    row = [c.strip() for c in lines[[l.startswith('# `extend`') for l in lines].index(True) - 2].strip('|').split('|')]   # the `shorten` table's last row
     assert row[1] == '3' and row[2] == '3', row                       # three shorten pairs, all in order
     assert int(row[3]) > 0                                            # bars were trimmed: the order was put to the test
     assert int(row[5]) + int(row[6]) == 3, row                        # the greedy pass's drops, or other drops only at a tie
     assert int(row[5]) >= 1, row
+    assert row[7] == row[5], row                                      # where the sections agree, the bar pass leaves out every other bar the truth does
+    loops = [c.strip() for c in lines[-1].strip('|').split('|')]      # the `extend` table
+    assert loops[1] == '3' and int(loops[2]) >= max(2, int(loops[3])), loops   # most truths play the loop pass's plan, aiming near helps
