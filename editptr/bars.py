@@ -639,14 +639,18 @@ def decode_step(self: BarPointerNetwork, x: Tensor,   # (B, 1, d) the newest ste
     return self.ln_out(x)
 
 # %% ../nbs/18_bars.ipynb #ec5c50e6
+from .config import PAD_TOKEN
+
 def _played(model: BarPointerNetwork, tokens: list[int], item: dict) -> list[int]:
     "The raw bars of an edit `model` decoded, in playing order (flipped back where it reads songs from their end)."
     return flip_tokens(tokens, len(item['bar_len'])).tolist() if model.config.reverse else tokens
 
 def edit_of(tokens: list[int], item: dict) -> dict:
-    "'tokens' and 'pointers': the frames of raw bars `tokens`, exactly `item['length']` of them (the last bar cut, or run on)."
+    "'tokens' and 'pointers': the frames of raw bars `tokens`, exactly `item['length']` of them (the last bar cut, or run on into the raw; silence, `PAD_TOKEN`, past its end)."
     p, L, T = bar_pointers(tokens, item['lines'])[:item['length']], int(item['length']), int(item['lines'][-1])
-    if len(p) < L: p = np.r_[p, np.minimum((p[-1] + 1 if len(p) else 0) + np.arange(L - len(p)), T - 1)]
+    if len(p) < L:
+        run = (p[-1] + 1 if len(p) else 0) + np.arange(L - len(p))
+        p = np.r_[p, np.where(run < T, run, PAD_TOKEN)]
     return dict(tokens=np.asarray(tokens, np.int64), pointers=p.astype(np.int64))
 
 def plan_scores(plays_logp: Tensor,   # (B, N, C) log-probabilities of each raw bar's plays (`plays_logits`)
@@ -709,7 +713,7 @@ def generate_bars(model: BarPointerNetwork,
     return [edit_of(_played(model, [t for t in prev[i, 1:].tolist() if t >= 0], it), it) for i, it in enumerate(items)]
 
 # %% ../nbs/18_bars.ipynb #8fd19032
-BEAM_WIDTH = 4           # the default beam: measured better than greedy (bench/results/bar_beam_cpu.md)
+BEAM_WIDTH = 8           # the default beam: better than greedy (bench/results/bar_beam_cpu.md), 8 no worse than 4 on any held-out set of two networks at 1.2-1.4x the CPU (bench/results/*_beam8_*)
 BEAM_LENGTH_WEIGHT = 1.0  # the default charge for a finished edit off its length (same bench)
 AGREED_POOL = 16          # finished beam edits each reading proposes to `agreed_beam`: 0.852 -> 0.937 on 176 generated pairs (bench/results/synth_val_two_way_pool_cpu.md)
 SAMPLE_TEMPERATURE = 1.0  # N edits draw their bars at this temperature: 3.1 distinct of 8, holding the truth far more often than greedy per z (bench/results/bar_samples_cpu.md)

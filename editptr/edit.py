@@ -173,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--style-ref', nargs=2, metavar=('RAW', 'EDIT'), help='a raw/edit pair whose editing style to imitate')
     ap.add_argument('--samples', type=int, default=1, help='number of different edits (OUT_1.wav ..): styles drawn from the prior, or with a style, sampled pointers')
     ap.add_argument('--hierarchical', action='store_true', help='coarse-to-fine decoding: bar, beat, frame')
-    ap.add_argument('--beam', type=int, help="bar models: beam width of a greedy edit (default: editptr.bars.BEAM_WIDTH, 4; 1: greedy)")
+    ap.add_argument('--beam', type=int, help="bar models: beam width of a greedy edit (default: editptr.bars.BEAM_WIDTH, 8; 1: greedy)")
     ap.add_argument('--pool', type=int, help="bar models read two ways (or with --also-model): finished beam edits each reading proposes, "
                                              "the one all score highest is kept (default: editptr.bars.AGREED_POOL, 16; 1: each its best)")
     ap.add_argument('--draws', type=int, help="bar models, --samples N: edits drawn per edit written, shared by the readings; the N most agreed "
