@@ -386,7 +386,7 @@ def _loop_pass(frames: Tensor,   # (B, N) frames of each bar (0: unknown)
         span = frames.new_zeros(B, K).scatter_add_(1, sec, frames * block)                # (B, K) frames of each section's block
         for j in range(int(n.max())):
             sj = order[:, j:j + 1]                                                        # (B, 1) the section whose turn it is
-            L, half = span.gather(1, sj)[:, 0], torch.div(span.gather(1, sj)[:, 0], 2, rounding_mode='floor')
+            L = span.gather(1, sj)[:, 0]; half = torch.div(L, 2, rounding_mode='floor')
             ok = (j < n[:, 0]) & (level_of.gather(1, sj)[:, 0] < 0) & (L > 0) & (total + L <= target + half)
             again = torch.where(ok, torch.div(target - total + half, L.clamp(min=1), rounding_mode='floor').clamp(min=1), 0.0)
             times.scatter_add_(1, sj, again[:, None]); level_of.scatter_(1, sj, torch.where(ok, level, level_of.gather(1, sj)[:, 0])[:, None])
@@ -417,7 +417,7 @@ def section_loops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the 
         blocks = [known, known & (depth < phrase), known & (depth == 0)]                  # sections, opening phrases, first bars
         times, level_of, total = _loop_pass(wide(frames), wide(sec), [wide(b) for b in blocks], wide(order), wide(n), targets.flatten())
         exact = (total.view(B, D) == length.float()[:, None])                             # (B, D) aims that play the length
-        pick = torch.arange(B, device=sec.device) * D + torch.where(exact.any(1), exact.float().argmax(1), 0)   # the nearest, else the length
+        pick = torch.arange(B, device=sec.device) * D + exact.float().argmax(1)   # the nearest exact aim; none: the first, the length
         times, lvl = times[pick].gather(1, sec), level_of[pick].gather(1, sec)            # (B, N)
         size = torch.where(lvl == 0, last - first + 1, torch.where(lvl == 1, (last - first + 1).clamp(max=phrase), 1))   # bars in its section's block
         looped = known & (lvl >= 0) & (depth < size)
