@@ -9,7 +9,9 @@ whether the dropped sections are exactly those the greedy pass drops at the edit
 that differs is counted at a tie where a section it decides otherwise was within half a median bar of fitting (the
 rule decided on its own drawn length, which the bar trims can leave up to half a bar from the edit's; after one such
 section the greedy sum runs on another budget, so later sections can differ too). A second table counts the `extend` truths that play every bar as often as the loop pass
-(`editptr.bars.section_loops`) says, aimed at the lengths near the edit's, and aimed at the edit's length alone.
+(`editptr.bars.section_loops`) says, aimed at the lengths near the edit's, and aimed at the edit's length alone. A third counts the `trim` truths that leave out exactly the bars `editptr.bars.trim_span`
+marks at the edit's length (the first and last sections), and the pairs of other styles it marks any bar of (their
+length happens to be the middle sections').
 """
 import numpy as np
 from common import SPLITS, report
@@ -54,6 +56,14 @@ def loops_of_pass(item: dict, aims=None) -> bool:
     return bool(np.array_equal(np.round(loops * 4).astype(int), again.clip(max=8)))
 
 
+def trim_marks(item: dict) -> np.ndarray:
+    "(n_bars,) the bars `trim_span` says the `trim` rule leaves out, at the edit's length."
+    import torch
+    from editptr.bars import trim_span
+    lens = torch.from_numpy(np.asarray(item['bar_len']))[None]
+    return trim_span(torch.from_numpy(item['feats'])[None], lens, torch.ones_like(lens, dtype=torch.bool), torch.tensor([item['length']]))[0, :, 0].numpy() > 0
+
+
 def main(argv=None):
     import argparse
     from editptr.bars import load_bar_items
@@ -62,11 +72,15 @@ def main(argv=None):
     ap.add_argument('--split', default='all', choices=SPLITS)
     ap.add_argument('--out', default='', help="write the table here too ('': print only)")
     a = ap.parse_args(argv)
-    rows, loop_rows = [], []
+    rows, loop_rows, trim_rows = [], [], []
     for c in a.corpus:
         every = load_bar_items(c, a.split, progress=False)[0]
         longer = [it for it in every if it['style'] == 'extend' and it.get('sections') and it['tokens'] is not None]
         loop_rows.append(f"| {c} | {len(longer)} | {sum(loops_of_pass(it) for it in longer)} | {sum(loops_of_pass(it, (0,)) for it in longer)} |")
+        cut = [it for it in every if it['style'] == 'trim' and it.get('sections') and it['tokens'] is not None]
+        others = [it for it in every if it['style'] != 'trim' and it.get('sections') and it['tokens'] is not None]
+        trim_rows.append(f"| {c} | {len(cut)} | {sum(np.array_equal(trim_marks(it), ~sections_played(it)[1]) for it in cut)} | "
+                         f"{len(others)} | {sum(trim_marks(it).any() for it in others)} |")
         items = [it for it in every if it['style'] == 'shorten' and it.get('sections')]
         seen = [sections_played(it) for it in items]
         got = [trims_in_order(*s) for s in seen]
@@ -77,7 +91,9 @@ def main(argv=None):
                       '| corpus | `shorten` pairs | trims first in the order | bars trimmed | bars in dropped sections | drops of the greedy pass | other drops at a tie | every bar of the section and bar passes |',
                       '|---|---:|---:|---:|---:|---:|---:|---:|'] + rows +
                      ['', f"# `extend` plays against the loop pass ({a.split} split)", '',
-                      '| corpus | `extend` pairs | plays of the loop pass | aimed at the edit\'s length alone |', '|---|---:|---:|---:|'] + loop_rows), a.out)
+                      '| corpus | `extend` pairs | plays of the loop pass | aimed at the edit\'s length alone |', '|---|---:|---:|---:|'] + loop_rows +
+                     ['', f"# `trim` truths against the middle sections ({a.split} split)", '',
+                      '| corpus | `trim` pairs | leave out the bars `trim_span` marks | pairs of other styles | of them marked |', '|---|---:|---:|---:|---:|'] + trim_rows), a.out)
 
 
 if __name__ == '__main__':

@@ -15,19 +15,19 @@ from fastcore.basics import patch
 from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
-__all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_DROPS', 'N_LOOPS', 'N_PLAN',
-           'LOOP_TARGETS', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'AGREED_POOL', 'SAMPLE_TEMPERATURE', 'SAMPLE_DRAWS',
-           'REDRAWN_STYLES', 'RELAID_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features', 'bar_sections',
-           'trim_ranks', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars', 'BarModelConfig', 'BarBatch',
-           'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps',
-           'section_frames', 'plan_features', 'section_drops', 'section_loops', 'BarPointerNetwork', 'bar_plays',
-           'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars', 'length_charge',
-           'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs', 'edit_log_prob', 'posterior_means',
-           'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers', 'agreement', 'agreed_beam', 'by_agreement',
-           'sample_edits', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model', 'load_bar_models', 'grow_model',
-           'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit', 'random_sections', 'can_relayout',
-           'relayout_edit', 'bar_validation', 'free_running_validation', 'rival_loss', 'draw_weights', 'draw_batch',
-           'train_step', 'fit_bars', 'train_bars', 'main']
+__all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_DROPS', 'N_LOOPS', 'N_TRIM',
+           'N_PLAN', 'LOOP_TARGETS', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'AGREED_POOL', 'SAMPLE_TEMPERATURE',
+           'SAMPLE_DRAWS', 'REDRAWN_STYLES', 'RELAID_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features',
+           'bar_sections', 'trim_ranks', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars', 'BarModelConfig',
+           'BarBatch', 'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps',
+           'section_frames', 'plan_features', 'section_drops', 'section_loops', 'trim_span', 'BarPointerNetwork',
+           'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars',
+           'length_charge', 'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs', 'edit_log_prob',
+           'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers', 'agreement',
+           'agreed_beam', 'by_agreement', 'sample_edits', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model',
+           'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit',
+           'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation', 'free_running_validation',
+           'rival_loss', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -156,7 +156,8 @@ def flip_bars(item: dict) -> dict:
 N_BUDGET = 7   # length features the decoder reads at each step (`BarPointerNetwork.decode`)
 N_DROPS = 8    # `section_drops` columns
 N_LOOPS = 6    # `section_loops` columns
-N_PLAN = 9 + N_DROPS + N_LOOPS   # length features each raw bar is encoded with (`plan_features`, `section_drops`, `section_loops`), where the config asks for them
+N_TRIM = 3     # `trim_span` columns
+N_PLAN = 9 + N_DROPS + N_LOOPS + N_TRIM   # length features each raw bar is encoded with (`plan_features`, `section_drops`, `section_loops`, `trim_span`), where the config asks for them
 
 @dataclass(frozen=True)
 class BarModelConfig(_DictConfig):
@@ -173,7 +174,7 @@ class BarModelConfig(_DictConfig):
     dropout: float = 0.1           # residual and feed-forward paths
     attention_dropout: float = 0.0 # on the attention weights: above 0, torch's fused attention cannot run (README: 2.4x slower steps)
     encoder_length: bool = True    # the encoder reads the edit's length, so it can plan which bars to drop or repeat before decoding
-    n_plan: int = N_PLAN           # length features it reads (the first n_plan: 6 the length's, 9 with its section's loops, 17 with `section_drops`, N_PLAN with `section_loops`)
+    n_plan: int = N_PLAN           # length features it reads (the first n_plan: 6 the length's, 9 with its section's loops, 17 with `section_drops`, 23 with `section_loops`, N_PLAN with `trim_span`)
     reverse: bool = False          # read every song from its end and write the edit backwards (`flip_bars`)
     two_way: bool = False          # one network reads both ways, told which by a learned direction (`readers`); `reverse` picks the reading
     n_plays: int = 0               # > 0: a head predicts from each encoded bar how often the edit plays it (classes 0 .. n_plays - 1, the last: that or more)
@@ -425,6 +426,23 @@ def section_loops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the 
         out[..., 3 * reading:3 * reading + 3] = torch.stack([times.clamp(max=8) / 4, start, end], -1) * looped[..., None]
     return out
 
+# %% ../nbs/18_bars.ipynb #56f81dee
+def trim_span(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the mel's, then `structure_features`
+              bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
+              bar_mask: Tensor,  # (B, N)
+              length: Tensor,    # (B,) frames the edit must have
+             ) -> Tensor:
+    "(B, N, N_TRIM) each raw bar against the `trim` rule, the song without its first and last sections (of three or more): whether the rule leaves the bar out where what is left plays the length to within half a median bar, and the surplus of what is left over the length, in median bars, coarse and fine (zeros where the sections are unknown)."
+    B, N = bar_len.shape
+    if feats.shape[-1] < N_AUDIO_FEATURES + 7: return bar_len.new_zeros(B, N, N_TRIM, dtype=torch.float)
+    s, known, sec, frames, _ = _section_columns(feats, bar_len, bar_mask)
+    n = (s[..., 1] & known).sum(1, keepdim=True)                                          # (B, 1) sections
+    ends = known & (n >= 3) & ((sec == 0) | (sec == n - 1))                               # (B, N) intro and outro
+    surplus = ((frames * ~ends).sum(1, keepdim=True) - length.float()[:, None]) / median_bar_len(bar_len, bar_mask)[:, None]   # (B, 1)
+    cut = ends & (surplus.abs() <= 0.5)
+    return torch.stack([cut.float(), (surplus.clamp(-64, 64) / 8).expand(B, N), (surplus.clamp(-8, 8) / 2).expand(B, N)], -1) * known[..., None]
+
+
 # %% ../nbs/18_bars.ipynb #c8129f6a
 class BarPointerNetwork(nn.Module):
     "Pointer network over bars: encoder over the raw's bars, edit-style VAE, causal decoder, pointer + STOP head."
@@ -475,7 +493,8 @@ class BarPointerNetwork(nn.Module):
         if self.plan_in is not None:
             plan = plan_features(bar_len, bar_mask, length, *section_frames(feats, bar_len, bar_mask))   # (B, N, 9)
             if self.config.n_plan > 9: plan = torch.cat([plan, section_drops(feats, bar_len, bar_mask, length)], -1)         # (B, N, 9 + N_DROPS)
-            if self.config.n_plan > 9 + N_DROPS: plan = torch.cat([plan, section_loops(feats, bar_len, bar_mask, length)], -1)   # (B, N, N_PLAN)
+            if self.config.n_plan > 9 + N_DROPS: plan = torch.cat([plan, section_loops(feats, bar_len, bar_mask, length)], -1)   # (B, N, 9 + N_DROPS + N_LOOPS)
+            if self.config.n_plan > 9 + N_DROPS + N_LOOPS: plan = torch.cat([plan, trim_span(feats, bar_len, bar_mask, length)], -1)   # (B, N, N_PLAN)
             x = x + self.plan_in(plan[..., :self.config.n_plan])
         return self.encoder(x + self.positions(feats.shape[1]) + self.direction_in(), src_key_padding_mask=~bar_mask)
 
@@ -1296,7 +1315,7 @@ def _parser():
     p.add_argument('--encoder-length', action=argparse.BooleanOptionalAction, default=BarModelConfig.encoder_length,
                    help="encode each raw bar against the edit's length (default: %(default)s)")
     p.add_argument('--plan-features', type=int, default=BarModelConfig.n_plan,
-                   help=f"length features each raw bar is encoded with: 6; 9 adds its section's loops and drops; {N_PLAN} adds the greedy section drops (`section_drops`) (default: %(default)s)")
+                   help=f"length features each raw bar is encoded with: 6; 9 adds its section's loops and drops; 17 adds the greedy section drops (`section_drops`), 23 the loop pass (`section_loops`), {N_PLAN} the intro-and-outro trim (`trim_span`) (default: %(default)s)")
     p.add_argument('--two-way', action=argparse.BooleanOptionalAction, default=None,
                    help="one network learns to read songs both ways (every other step backwards): one checkpoint, two readers that agree "
                         "(default: two-way, or as the --init-from model; --no-two-way: one forward reader)")
