@@ -74,7 +74,7 @@ def bar_features(raw_mel: np.ndarray,   # (n_mels, T_raw) log-mel; n_mels a mult
 # %% ../nbs/18_bars.ipynb #8b33a8be
 N_AUDIO_FEATURES = N_SLICES * N_BANDS + 1   # `bar_features` columns
 N_LABELS = 8                                # section labels told apart (by first appearance); later ones share a column
-N_STRUCTURE = 9 + N_LABELS + 1 + 2 + 3 + 4 + 2  # `structure_features` columns
+N_STRUCTURE = 9 + N_LABELS + 1 + 2 + 3 + 4 + 2 + 2  # `structure_features` columns
 
 def bar_sections(lines: np.ndarray,   # (n_bars + 1,) bar lines
                  sections,            # [(label, start_frame, end_frame), ...] in order, covering the raw
@@ -96,7 +96,7 @@ def trim_ranks(sec: np.ndarray,   # (n_bars,) section of each bar, non-decreasin
 def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
                        sections,            # [(label, start_frame, end_frame), ...] in order, covering the raw; None: unknown
                       ) -> np.ndarray:
-    "(n_bars, N_STRUCTURE) float32: known, first, last, place in section, its length, repeat, repeated later, label count, section place, label one-hot, closeness to the first and to the last section, sections as long later and in all, bars of repeats later, its place in the song's trim orders (`trim_ranks`), its place among the sections whose label recurs (from either end); zeros when unknown."
+    "(n_bars, N_STRUCTURE) float32: known, first, last, place in section, its length, repeat, repeated later, label count, section place, label one-hot, closeness to the first and to the last section, sections as long later and in all, bars of repeats later, its place in the song's trim orders (`trim_ranks`), its place among the sections whose label recurs (from either end), whether `rearrange`'s rule moves its section to the front (and, mirrored, to the end); zeros when unknown."
     out = np.zeros((len(lines) - 1, N_STRUCTURE), np.float32)
     if not sections: return out
     labels = [s[0] for s in sections]
@@ -119,6 +119,9 @@ def structure_features(lines: np.ndarray,   # (n_bars + 1,) bar lines
     recurs = np.array([labels.count(lab) > 1 for lab in labels])            # (K,) sections whose label comes more than once
     places = np.stack([np.cumsum(recurs) - recurs, recurs.sum() - np.cumsum(recurs)], 1)   # (K, 2) recurring sections before / after it
     out[:, 27:29] = (recurs[:, None] / (1 + places))[sec]                  # 1 for the first (last) of them, 1/2 the next, ...; 0 if it does not recur
+    if K >= 2:                                                              # the first recurring section after the first (none: the last) ...
+        first, last = np.flatnonzero(recurs[1:]) + 1, np.flatnonzero(recurs[:-1])   # ... and, read from the end, the mirror
+        out[:, 29], out[:, 30] = sec == (first[0] if len(first) else K - 1), sec == (last[-1] if len(last) else 0)
     return out
 
 # %% ../nbs/18_bars.ipynb #8cc3d98a
