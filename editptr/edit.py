@@ -11,9 +11,10 @@ import numpy as np
 from .config import AudioConfig, STOP_TOKEN, PAD_TOKEN
 
 # %% auto #0
-__all__ = ['SUFFIXES', 'SHORT_FADE_MS', 'LONG_FADE_MS', 'ALIKE_SEAM', 'UNLIKE_SEAM', 'MAX_LENGTH_FACTOR', 'EditError',
-           'output_paths', 'check_outputs', 'edit_report', 'labels_text', 'preview_html', 'seam_crossfades',
-           'InputTrack', 'read_input', 'style_latent', 'predict_pointers', 'build_parser', 'run', 'main']
+__all__ = ['SUFFIXES', 'SHORT_FADE_MS', 'LONG_FADE_MS', 'ALIKE_SEAM', 'UNLIKE_SEAM', 'MAX_LENGTH_FACTOR', 'RULE_LENGTH_STYLES',
+           'EditError', 'output_paths', 'check_outputs', 'edit_report', 'labels_text', 'preview_html',
+           'seam_crossfades', 'InputTrack', 'read_input', 'style_latent', 'predict_pointers', 'build_parser', 'run',
+           'main']
 
 # %% ../nbs/22_edit.ipynb #c5a8d562
 class EditError(RuntimeError):
@@ -168,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--checkpoint', help='trained checkpoint (best.pt); not needed with --classical')
     ap.add_argument('--classical', action='store_true', help='the classical retargeting editor instead of a model (needs --duration)')
     ap.add_argument('--out', required=True, help='output wav; OUT.pointers.npy, OUT.ops.json, OUT.labels.txt are written beside it')
-    ap.add_argument('--duration', type=float, help='target edit length in seconds')
+    ap.add_argument('--duration', type=float, help='target edit length in seconds (a bar model needs it, but with --style trim or rearrange alone: their rule\'s length)')
     ap.add_argument('--style', metavar='NAME', help="edit style by name (the model's style bank, e.g. shorten, extend, trim, rearrange)")
     ap.add_argument('--style-ref', nargs=2, metavar=('RAW', 'EDIT'), help='a raw/edit pair whose editing style to imitate')
     ap.add_argument('--samples', type=int, default=1, help='number of different edits (OUT_1.wav ..): styles drawn from the prior, or with a style, sampled pointers')
@@ -269,15 +270,20 @@ def _classical_edit(args: argparse.Namespace, track: InputTrack, cfg: AudioConfi
 
 
 # %% ../nbs/22_edit.ipynb #f8d85251
+RULE_LENGTH_STYLES = ('trim', 'rearrange')   # styles whose rule fixes the edit's length: no --duration needed
+
 def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConfig, device: str = 'cpu') -> tuple[list, dict]:
-    "The bar model's edits (one per sample), exactly --duration long, and what the ops file records about them."
+    "The bar model's edits (one per sample), exactly --duration long (or as long as the rule of a `RULE_LENGTH_STYLES` style makes it), and what the ops file records about them."
     import torch
     from editptr.bars import load_bar_models, bar_item, bar_style_z, prior_mean_z, agreed_beam, sample_edits, BEAM_WIDTH, AGREED_POOL, SAMPLE_TEMPERATURE, SAMPLE_DRAWS
-    if args.duration is None: raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length)")
+    from editptr.edits import apply_style
+    if args.duration is None and args.style not in RULE_LENGTH_STYLES:
+        raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length; --style {' or '.join(RULE_LENGTH_STYLES)} alone takes its rule's)")
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
     models = load_bar_models([args.checkpoint, *(args.also_model or [])], device)   # every reading (a two-way model: two); the seed's generator stays on the CPU
-    target = cfg.seconds_to_frames(args.duration)
-    sections = _raw_sections(models, track, cfg)
+    analysis = track.analysis(cfg) if args.duration is None or _reads_sections(models) else None
+    target = cfg.seconds_to_frames(args.duration) if args.duration is not None else len(apply_style(analysis, args.style))
+    sections = analysis.section_rows() if _reads_sections(models) else None
     item = bar_item(dict(name=str(args.input), raw_mel=track.mel, beats=track.beats, length=target, sections=sections))
     gen = torch.Generator().manual_seed(args.seed)
     if args.style:
@@ -292,17 +298,20 @@ def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConf
     if one: rows = [agreed_beam(models, item, zs or prior_mean_z(models), beam, pool=pool)]          # the most likely found
     else: rows = sample_edits(models, item, args.samples, gen, zs, temperature, draws)                   # N edits, most agreed first
     return [r['pointers'].astype(np.int32) for r in rows], dict(checkpoint=str(args.checkpoint), also_models=[str(p) for p in args.also_model or []], readers=len(models),
-                                                                model='bars', temperature=temperature, style=args.style, style_ref=args.style_ref,
+                                                                model='bars', length_from='--duration' if args.duration is not None else f'{args.style} rule', temperature=temperature, style=args.style, style_ref=args.style_ref,
                                                                 seed=args.seed, seam_unit='bar', sections=sections,
                                                                 beam=beam if one else None, pool=pool if one and len(models) > 1 else None,
                                                                 draws=None if one else draws,
                                                                 agreement=None if one else [round(r['agreement'], 3) for r in rows])
 
+def _reads_sections(models: list) -> bool:
+    "True if one of the bar models reads the raw's sections."
+    from editptr.bars import N_AUDIO_FEATURES
+    return any(m.config.n_features > N_AUDIO_FEATURES for m in models)
+
 def _raw_sections(models: list, track: InputTrack, cfg: AudioConfig) -> list[list] | None:
     "The raw's sections as `editptr-data` stores them (`analyze`), if one of the bar models reads sections; else None."
-    from editptr.bars import N_AUDIO_FEATURES
-    if all(m.config.n_features <= N_AUDIO_FEATURES for m in models): return None
-    return track.analysis(cfg).section_rows()
+    return track.analysis(cfg).section_rows() if _reads_sections(models) else None
 
 def _bar_reference_z(models: list, raw_path, edit_path, cfg: AudioConfig) -> list:
     "(1, latent_dim) each bar model's posterior mean z of an aligned raw/edit pair (aligned once)."
