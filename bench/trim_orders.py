@@ -11,7 +11,9 @@ rule decided on its own drawn length, which the bar trims can leave up to half a
 section the greedy sum runs on another budget, so later sections can differ too). A second table counts the `extend` truths that play every bar as often as the loop pass
 (`editptr.bars.section_loops`) says, aimed at the lengths near the edit's, and aimed at the edit's length alone. A third counts the `trim` truths that leave out exactly the bars `editptr.bars.trim_span`
 marks at the edit's length (the first and last sections), and the pairs of other styles it marks any bar of (their
-length happens to be the middle sections').
+length happens to be the middle sections'). A fourth counts the `rearrange` truths that open with the section the
+structure column of `rearrange`'s rule marks (`editptr.bars.structure_features`, column 29), and, read from the end
+(`flip_bars`), close with the one its mirror (column 30) marks.
 """
 import numpy as np
 from common import SPLITS, report
@@ -64,6 +66,13 @@ def trim_marks(item: dict) -> np.ndarray:
     return trim_span(torch.from_numpy(item['feats'])[None], lens, torch.ones_like(lens, dtype=torch.bool), torch.tensor([item['length']]))[0, :, 0].numpy() > 0
 
 
+def opens_with_moved(item: dict) -> tuple[bool, bool]:
+    "A `rearrange` edit opens with the section its rule moves (structure column 29), and read from the end closes with the mirror's (30)."
+    from editptr.bars import N_AUDIO_FEATURES, flip_bars
+    back = flip_bars(item)
+    return bool(item['feats'][item['tokens'][0], N_AUDIO_FEATURES + 29] > 0.5), bool(back['feats'][back['tokens'][-1], N_AUDIO_FEATURES + 30] > 0.5)
+
+
 def main(argv=None):
     import argparse
     from editptr.bars import load_bar_items
@@ -72,7 +81,7 @@ def main(argv=None):
     ap.add_argument('--split', default='all', choices=SPLITS)
     ap.add_argument('--out', default='', help="write the table here too ('': print only)")
     a = ap.parse_args(argv)
-    rows, loop_rows, trim_rows = [], [], []
+    rows, loop_rows, trim_rows, move_rows = [], [], [], []
     for c in a.corpus:
         every = load_bar_items(c, a.split, progress=False)[0]
         longer = [it for it in every if it['style'] == 'extend' and it.get('sections') and it['tokens'] is not None]
@@ -81,6 +90,8 @@ def main(argv=None):
         others = [it for it in every if it['style'] != 'trim' and it.get('sections') and it['tokens'] is not None]
         trim_rows.append(f"| {c} | {len(cut)} | {sum(np.array_equal(trim_marks(it), ~sections_played(it)[1]) for it in cut)} | "
                          f"{len(others)} | {sum(trim_marks(it).any() for it in others)} |")
+        moved = [opens_with_moved(it) for it in every if it['style'] == 'rearrange' and it.get('sections') and it['tokens'] is not None]
+        move_rows.append(f"| {c} | {len(moved)} | {sum(m[0] for m in moved)} | {sum(m[1] for m in moved)} |")
         items = [it for it in every if it['style'] == 'shorten' and it.get('sections')]
         seen = [sections_played(it) for it in items]
         got = [trims_in_order(*s) for s in seen]
@@ -93,7 +104,9 @@ def main(argv=None):
                      ['', f"# `extend` plays against the loop pass ({a.split} split)", '',
                       '| corpus | `extend` pairs | plays of the loop pass | aimed at the edit\'s length alone |', '|---|---:|---:|---:|'] + loop_rows +
                      ['', f"# `trim` truths against the middle sections ({a.split} split)", '',
-                      '| corpus | `trim` pairs | leave out the bars `trim_span` marks | pairs of other styles | of them marked |', '|---|---:|---:|---:|---:|'] + trim_rows), a.out)
+                      '| corpus | `trim` pairs | leave out the bars `trim_span` marks | pairs of other styles | of them marked |', '|---|---:|---:|---:|---:|'] + trim_rows +
+                     ['', f"# `rearrange` truths against the section its rule moves ({a.split} split)", '',
+                      '| corpus | `rearrange` pairs | open with the marked section | read from the end, close with the mirror\'s |', '|---|---:|---:|---:|'] + move_rows), a.out)
 
 
 if __name__ == '__main__':

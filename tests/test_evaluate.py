@@ -180,7 +180,7 @@ def test_merged_repeats_bench(tmp_path):
 
 
 def test_trim_orders_bench(tmp_path):
-    "bench/trim_orders.py: every generated `shorten` truth trims the bars first in the trim order and (but at a tie) drops the greedy pass's sections, its bar pass's bars, and every `trim` truth leaves out the bars `trim_span` marks."
+    "bench/trim_orders.py: every generated `shorten` truth trims the bars first in the trim order and (but at a tie) drops the greedy pass's sections, its bar pass's bars, every `trim` truth leaves out the bars `trim_span` marks, and every `rearrange` truth opens with the section its column marks."
     from editptr.data import main as data_main
     assert data_main(['synth', '--out', str(tmp_path / 'c'), '--tracks', '3', '--duration', '60', '--no-audio', '--no-progress']) == 0
     r = subprocess.run([sys.executable, str(ROOT / 'bench' / 'trim_orders.py'), '--corpus', str(tmp_path / 'c')], capture_output=True, text=True)
@@ -194,5 +194,7 @@ def test_trim_orders_bench(tmp_path):
     assert row[7] == row[5], row                                      # where the sections agree, the bar pass leaves out every other bar the truth does
     loops = [c.strip() for c in lines[[l.startswith('# `trim`') for l in lines].index(True) - 2].strip('|').split('|')]   # the `extend` table
     assert loops[1] == '3' and int(loops[2]) >= max(2, int(loops[3])), loops   # most truths play the loop pass's plan, aiming near helps
-    trims = [c.strip() for c in lines[-1].strip('|').split('|')]      # the `trim` table
+    trims = [c.strip() for c in lines[[l.startswith('# `rearrange`') for l in lines].index(True) - 2].strip('|').split('|')]   # the `trim` table
     assert trims[1] == trims[2] == '3' and trims[3] == '9' and int(trims[4]) < 9, trims   # every trim truth leaves out the marked bars
+    moves = [c.strip() for c in lines[-1].strip('|').split('|')]      # the `rearrange` table
+    assert moves[1] == moves[2] == moves[3] == '3', moves             # every rearrange truth opens with the marked section, both ways
