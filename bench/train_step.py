@@ -4,10 +4,10 @@ the attention weights (`--compare dropout`), or reading more or fewer of the len
     python bench/train_step.py --corpus data/synth --corpus data/synth_big [--corpus ...] [--steps 20] [--redraw 0.5] \\
         [--threads 1] [--compare dropout|plan] [--out bench/results/train_step_cpu.md]
 
-The batches are the first --steps of a real training run (`draw_batch`, as `fit_bars` draws: seed 0, batch 16, --redraw), collated
+The batches are the first --steps of a real training run (`draw_batch`, as `fit_bars` draws: seed 0, batch 16, --redraw), drawn
 once and saved; each variant then trains on them in a fresh process of its own (one warm-up step, then every batch
-in turn: `train_step`, as `fit_bars` runs it), so each has its own peak resident memory. Variants run
-A B A B and each reports the median CPU seconds per step of its two runs; CPU time is what the wall time is on an
+in turn: `train_step`, as `fit_bars` runs it), so each has its own peak resident memory. The variants run
+in turn, twice over (A B A B for two), and each reports the median CPU seconds per step of its two runs; CPU time is what the wall time is on an
 idle machine with --threads 1. `dropout`'s variants differ in `BarModelConfig.attention_dropout` only (0.1: the rate
 torch's layers used before the field existed, the residual dropout's; 0: the default); `plan`'s in `BarModelConfig.n_plan`
 only (each greedy editor's columns are computed at every encode only where the model reads them).

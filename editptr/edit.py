@@ -281,9 +281,10 @@ def _bar_model_edits(args: argparse.Namespace, track: InputTrack, cfg: AudioConf
         raise EditError(f"{args.checkpoint} is a bar model: give --duration (it makes edits of exactly that length; --style {' or '.join(RULE_LENGTH_STYLES)} alone takes its rule's)")
     if args.hierarchical or args.seams != 'bar': raise EditError("a bar model cuts on bar lines only: drop --hierarchical / --seams")
     models = load_bar_models([args.checkpoint, *(args.also_model or [])], device)   # every reading (a two-way model: two); the seed's generator stays on the CPU
-    analysis = track.analysis(cfg) if args.duration is None or _reads_sections(models) else None
+    reads = _reads_sections(models)
+    analysis = track.analysis(cfg) if args.duration is None or reads else None   # analysed once, for the rule's length and the sections
     target = cfg.seconds_to_frames(args.duration) if args.duration is not None else len(apply_style(analysis, args.style))
-    sections = analysis.section_rows() if _reads_sections(models) else None
+    sections = analysis.section_rows() if reads else None
     item = bar_item(dict(name=str(args.input), raw_mel=track.mel, beats=track.beats, length=target, sections=sections))
     gen = torch.Generator().manual_seed(args.seed)
     if args.style:
