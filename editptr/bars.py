@@ -16,18 +16,19 @@ from .metrics import bar_lines, free_running_metrics
 
 # %% auto #0
 __all__ = ['N_SLICES', 'N_BANDS', 'N_AUDIO_FEATURES', 'N_LABELS', 'N_STRUCTURE', 'N_BUDGET', 'N_DROPS', 'N_LOOPS', 'N_TRIM',
-           'N_PLAN', 'LOOP_TARGETS', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'AGREED_POOL', 'SAMPLE_TEMPERATURE',
-           'SAMPLE_DRAWS', 'REDRAWN_STYLES', 'RELAID_STYLES', 'bar_tokens', 'bar_pointers', 'bar_features',
-           'bar_sections', 'trim_ranks', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars', 'BarModelConfig',
-           'BarBatch', 'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len', 'landing_gaps',
-           'section_frames', 'plan_features', 'section_drops', 'section_loops', 'trim_span', 'BarPointerNetwork',
-           'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores', 'generate_bars',
-           'length_charge', 'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs', 'edit_log_prob',
-           'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers', 'agreement',
-           'agreed_beam', 'by_agreement', 'sample_edits', 'save_bar_model', 'is_bar_checkpoint', 'load_bar_model',
-           'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw', 'redraw_edit',
-           'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation', 'free_running_validation',
-           'rival_loss', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars', 'train_bars', 'main']
+           'N_PLAN', 'DROP_TARGETS', 'LOOP_TARGETS', 'BEAM_WIDTH', 'BEAM_LENGTH_WEIGHT', 'AGREED_POOL',
+           'SAMPLE_TEMPERATURE', 'SAMPLE_DRAWS', 'REDRAWN_STYLES', 'RELAID_STYLES', 'bar_tokens', 'bar_pointers',
+           'bar_features', 'bar_sections', 'trim_ranks', 'structure_features', 'bar_item', 'flip_tokens', 'flip_bars',
+           'BarModelConfig', 'BarBatch', 'device_of', 'as_read_by', 'collate_bars', 'teacher_inputs', 'median_bar_len',
+           'landing_gaps', 'section_frames', 'plan_features', 'section_drops', 'section_loops', 'trim_span',
+           'BarPointerNetwork', 'bar_plays', 'bar_losses', 'DecoderCache', 'edit_of', 'plan_scores', 'next_bar_scores',
+           'generate_bars', 'length_charge', 'beam_candidates', 'beam_bars', 'summed_log_probs', 'edit_log_probs',
+           'edit_log_prob', 'posterior_means', 'build_bar_style_bank', 'bar_style_z', 'prior_mean_z', 'readers',
+           'agreement', 'agreed_beam', 'by_agreement', 'sample_edits', 'save_bar_model', 'is_bar_checkpoint',
+           'load_bar_model', 'load_bar_models', 'grow_model', 'BarTrainConfig', 'load_bar_items', 'can_redraw',
+           'redraw_edit', 'random_sections', 'can_relayout', 'relayout_edit', 'bar_validation',
+           'free_running_validation', 'rival_loss', 'draw_weights', 'draw_batch', 'train_step', 'fit_bars',
+           'train_bars', 'main']
 
 # %% ../nbs/18_bars.ipynb #c5090004
 def bar_tokens(pointers,             # (T_edit,) frame pointers of an edit
@@ -344,37 +345,56 @@ def _bar_pass(kept: Tensor,     # (B, N) bars the section pass leaves in
 
 
 # %% ../nbs/18_bars.ipynb #cff4d8c8
+DROP_TARGETS = tuple(sorted((i / 8 for i in range(-4, 5)), key=abs))   # median bars off the length the drop passes may aim at, nearest first
+
+def _drop_pass(per_section: Tensor,  # (B, K) frames of each section
+               middle: Tensor,       # (B, K) droppable sections
+               order: Tensor,        # (B, K) sections in the order the pass takes them
+               left: Tensor,         # (B,) frames the raw is too long by
+              ) -> tuple[Tensor, Tensor, Tensor]:
+    "(B, K) whether each section is dropped, (B, K) the frames left over at its turn (< 0: it did not fit), (B,) the frames still too many: each section in `order` goes while the edit stays long enough."
+    dropped, spare = torch.zeros_like(middle), torch.zeros_like(per_section)
+    for j in range(int(middle.sum(1).max())):
+        at = order[:, j:j + 1]                                                            # (B, 1) the section whose turn it is
+        rest, droppable = left - per_section.gather(1, at)[:, 0], middle.gather(1, at)[:, 0]
+        drop = droppable & (rest >= 0)
+        left = torch.where(drop, rest, left)
+        dropped.scatter_(1, at, drop[:, None]); spare.scatter_(1, at, (rest * droppable)[:, None])
+    return dropped, spare, left
+
 def section_drops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the mel's, then `structure_features`
                   bar_len: Tensor,   # (B, N) frames per raw bar (0 on padding)
                   bar_mask: Tensor,  # (B, N)
                   length: Tensor,    # (B,) frames the edit must have
+                  aims: tuple = DROP_TARGETS,   # median bars off the length to aim at, nearest first ((0,): the length alone)
                  ) -> Tensor:
-    "(B, N, N_DROPS) each raw bar against a greedy editor that drops whole middle sections, repeats first, latest first, each while the edit stays long enough: whether it drops the bar's section, and the surplus left once it does, in median bars (< 0: it does not fit); read as the song runs, then from its end; then whether the bar pass after it (`_bar_pass`) takes the bar off, each way (zeros where the sections are unknown)."
+    "(B, N, N_DROPS) each raw bar against a greedy editor that drops whole middle sections, repeats first, latest first, each while the edit stays long enough (`_drop_pass`), aiming at the length or, where that and the bar pass after it play another length, at the nearest of `aims` that plays it exactly: whether it drops the bar's section, and the surplus left once it does, in median bars (< 0: it does not fit); read as the song runs, then from its end; then whether the bar pass (`_bar_pass`) takes the bar off, each way (zeros where the sections are unknown)."
     B, N = bar_len.shape
     out = bar_len.new_zeros(B, N, N_DROPS, dtype=torch.float)
     if feats.shape[-1] < N_AUDIO_FEATURES + 7: return out
     s, known, sec, frames, per_section = _section_columns(feats, bar_len, bar_mask)
-    k = torch.arange(N, device=sec.device)[None]                                          # (1, K)
+    k, D = torch.arange(N, device=sec.device)[None], len(aims)                            # (1, K)
     n_sections = (s[..., 1] & known).sum(1, keepdim=True)                                 # (B, 1)
     middle = (k > 0) & (k < n_sections - 1)                                               # (B, K) droppable
     bar = median_bar_len(bar_len, bar_mask)[:, None]                                      # (B, 1)
+    targets = (length.float()[:, None] + bar * torch.tensor(aims, device=sec.device, dtype=torch.float)).round()   # (B, D)
+    wide = lambda x: x.repeat_interleave(D, 0)                                            # (B * D, ...) one row per aim
     for reading, (col, latest) in enumerate([(5, N - 1 - k), (6, k)]):                    # as read: latest first; from the end: earliest
         repeat = frames.new_zeros(B, N).scatter_reduce_(1, sec, (s[..., col] & known).float(), 'amax') > 0   # (B, K)
         order = torch.where(middle, (~repeat) * N + latest, 2 * N).argsort(1)             # (B, K) repeats first, then the rest
-        left, dropped, spare = frames.sum(1) - length.float(), torch.zeros_like(middle), torch.zeros_like(frames)
-        for j in range(int(middle.sum(1).max())):
-            at = order[:, j:j + 1]                                                        # (B, 1) the section whose turn it is
-            rest, droppable = left - per_section.gather(1, at)[:, 0], middle.gather(1, at)[:, 0]
-            drop = droppable & (rest >= 0)
-            left = torch.where(drop, rest, left)
-            dropped.scatter_(1, at, drop[:, None]); spare.scatter_(1, at, (rest * droppable)[:, None] / bar)
-        bars_spare, bars_dropped = spare.gather(1, sec), dropped.gather(1, sec)
+        dropped, spare, left = _drop_pass(wide(per_section), wide(middle), wide(order), wide(frames.sum(1)) - targets.flatten())
+        gone = dropped.gather(1, wide(sec))                                               # (B * D, N) bars of dropped sections
+        gone |= _bar_pass(wide(known) & ~gone, wide(sec), wide(frames), left, from_end=reading == 1)
+        played = (wide(frames) * ~gone).sum(1).view(B, D)                                 # (B, D) frames each aim plays
+        pick = torch.arange(B, device=sec.device) * D + (played == length.float()[:, None]).float().argmax(1)   # the nearest exact aim; none: the length
+        bars_spare, bars_dropped = spare[pick].gather(1, sec) / bar, dropped[pick].gather(1, sec)
         out[..., 3 * reading:3 * reading + 3] = torch.stack([bars_dropped.float(), bars_spare.clamp(-64, 64) / 8, bars_spare.clamp(-8, 8) / 2], -1)
-        out[..., 6 + reading] = _bar_pass(known & ~bars_dropped, sec, frames, left, from_end=reading == 1).float()
+        out[..., 6 + reading] = (gone[pick] & ~bars_dropped).float()
     return out * known[..., None]
 
+
 # %% ../nbs/18_bars.ipynb #81a8e452
-LOOP_TARGETS = (0, -0.5, 0.5, -1, 1, -2, 2, -3, 3, -4, 4, -6, 6, -8, 8)   # median bars off the length the loop pass may aim at, nearest first
+LOOP_TARGETS = tuple(sorted((i / 8 for i in range(-32, 33)), key=abs))   # median bars off the length the loop pass may aim at, nearest first
 
 def _loop_pass(frames: Tensor,   # (B, N) frames of each bar (0: unknown)
                sec: Tensor,      # (B, N) section index of each bar
