@@ -5,7 +5,8 @@
 No model: for each `shorten` pair, the bars the edit leaves out of the sections it keeps (its trims) are compared with
 that many bars of those sections taken first in the order (deepest into their section first, the later section
 first among equals). The rest of each pair's left-out bars are whole sections dropped; the table counts both, and
-whether the dropped sections are exactly those the greedy pass drops at the edit's length (as the song runs). A pass
+whether the dropped sections are exactly those the greedy pass drops at the edit's length (as the song runs; aimed at
+the nearest length within half a median bar whose section and bar passes play the edit's exactly, `DROP_TARGETS`). A pass
 that differs is counted at a tie where a section it decides otherwise was within half a median bar of fitting (the
 rule decided on its own drawn length, which the bar trims can leave up to half a bar from the edit's; after one such
 section the greedy sum runs on another budget, so later sections can differ too). A second table counts the `extend` truths that play every bar as often as the loop pass
