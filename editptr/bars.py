@@ -347,6 +347,13 @@ def _bar_pass(kept: Tensor,     # (B, N) bars the section pass leaves in
 # %% ../nbs/18_bars.ipynb #cff4d8c8
 DROP_TARGETS = tuple(sorted((i / 8 for i in range(-4, 5)), key=abs))   # median bars off the length the drop passes may aim at, nearest first
 
+def _nearest_exact(played: Tensor,   # (B, D) frames a pass plays at each aim, nearest aim first
+                   length: Tensor,   # (B,) frames the edit must have
+                  ) -> Tensor:
+    "(B,) the row (of B * D, one per aim) of each song's nearest aim that plays `length` exactly; none: its first aim's."
+    B, D = played.shape
+    return torch.arange(B, device=played.device) * D + (played == length.float()[:, None]).float().argmax(1)
+
 def _drop_pass(per_section: Tensor,  # (B, K) frames of each section
                middle: Tensor,       # (B, K) droppable sections
                order: Tensor,        # (B, K) sections in the order the pass takes them
@@ -379,14 +386,14 @@ def section_drops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the 
     bar = median_bar_len(bar_len, bar_mask)[:, None]                                      # (B, 1)
     targets = (length.float()[:, None] + bar * torch.tensor(aims, device=sec.device, dtype=torch.float)).round()   # (B, D)
     wide = lambda x: x.repeat_interleave(D, 0)                                            # (B * D, ...) one row per aim
+    wide_sec, wide_known, wide_frames = wide(sec), wide(known), wide(frames)
     for reading, (col, latest) in enumerate([(5, N - 1 - k), (6, k)]):                    # as read: latest first; from the end: earliest
         repeat = frames.new_zeros(B, N).scatter_reduce_(1, sec, (s[..., col] & known).float(), 'amax') > 0   # (B, K)
         order = torch.where(middle, (~repeat) * N + latest, 2 * N).argsort(1)             # (B, K) repeats first, then the rest
         dropped, spare, left = _drop_pass(wide(per_section), wide(middle), wide(order), wide(frames.sum(1)) - targets.flatten())
-        gone = dropped.gather(1, wide(sec))                                               # (B * D, N) bars of dropped sections
-        gone |= _bar_pass(wide(known) & ~gone, wide(sec), wide(frames), left, from_end=reading == 1)
-        played = (wide(frames) * ~gone).sum(1).view(B, D)                                 # (B, D) frames each aim plays
-        pick = torch.arange(B, device=sec.device) * D + (played == length.float()[:, None]).float().argmax(1)   # the nearest exact aim; none: the length
+        gone = dropped.gather(1, wide_sec)                                                # (B * D, N) bars of dropped sections
+        gone |= _bar_pass(wide_known & ~gone, wide_sec, wide_frames, left, from_end=reading == 1)
+        pick = _nearest_exact((wide_frames * ~gone).sum(1).view(B, D), length)           # (B,) the nearest aim that plays the length
         bars_spare, bars_dropped = spare[pick].gather(1, sec) / bar, dropped[pick].gather(1, sec)
         out[..., 3 * reading:3 * reading + 3] = torch.stack([bars_dropped.float(), bars_spare.clamp(-64, 64) / 8, bars_spare.clamp(-8, 8) / 2], -1)
         out[..., 6 + reading] = (gone[pick] & ~bars_dropped).float()
@@ -440,8 +447,7 @@ def section_loops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the 
         order = torch.where(k < n, place, 2 * N).argsort(1)                               # (B, K) middle sections first, then the two ends
         blocks = [known, known & (depth < phrase), known & (depth == 0)]                  # sections, opening phrases, first bars
         times, level_of, total = _loop_pass(wide(frames), wide(sec), [wide(b) for b in blocks], wide(order), wide(n), targets.flatten())
-        exact = (total.view(B, D) == length.float()[:, None])                             # (B, D) aims that play the length
-        pick = torch.arange(B, device=sec.device) * D + exact.float().argmax(1)   # the nearest exact aim; none: the first, the length
+        pick = _nearest_exact(total.view(B, D), length)                                   # (B,) the nearest aim that plays the length
         times, lvl = times[pick].gather(1, sec), level_of[pick].gather(1, sec)            # (B, N)
         size = torch.where(lvl == 0, last - first + 1, torch.where(lvl == 1, (last - first + 1).clamp(max=phrase), 1))   # bars in its section's block
         looped = known & (lvl >= 0) & (depth < size)
