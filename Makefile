@@ -71,3 +71,8 @@ readme: $(STAMP)
 .PHONY: real-corpus
 real-corpus: $(STAMP)
 	bash bench/real_corpus.sh
+
+# The default bar-model recipe in 3 000 steps (about 25 minutes on 2 cores), then evaluated: bench/real_cpu_run.sh
+.PHONY: real-cpu-run
+real-cpu-run: $(STAMP)
+	bash bench/real_cpu_run.sh
