@@ -26,14 +26,14 @@ for c in data/synth data/synth_big data/synth_big2 data/real_corpus/{wesnoth-1.1
 done
 
 # 1. training, alone: its wall time and peak memory are the figures
-start=$(date +%s)
-/usr/bin/time -f '%M' -o "/tmp/$TAG.maxrss" $BIN/editptr-train-bars "${SYNTH[@]}" "${REAL[@]}" --steps "$STEPS" --redraw 0.5 \
+rm -f "/tmp/$TAG.maxrss"; start=$(date +%s); TIMED=(); [[ -x /usr/bin/time ]] && TIMED=(/usr/bin/time -f '%M' -o "/tmp/$TAG.maxrss")
+"${TIMED[@]}" $BIN/editptr-train-bars "${SYNTH[@]}" "${REAL[@]}" --steps "$STEPS" --redraw 0.5 \
   --seed "$SEED" --save-dir "$SAVE" --threads "$THREADS" --jobs "$THREADS" --no-progress
 wall=$(( $(date +%s) - start ))
 cp "$SAVE/metrics.jsonl" "bench/results/${TAG}_val_log.jsonl"
 printf '%s\n' "# $TAG: editptr-train-bars, default recipe, $STEPS steps, seed $SEED, $THREADS threads, alone" "" \
   "$(date -u +%F), $(nproc) cores: $wall s wall ($(( wall / 60 )) min $(( wall % 60 )) s) from start to \`last.pt\`," \
-  "peak resident memory $(( $(cat /tmp/$TAG.maxrss) / 1024 )) MiB; validation log \`bench/results/${TAG}_val_log.jsonl\`." \
+  "peak resident memory $([[ -f /tmp/$TAG.maxrss ]] && echo "$(( $(cat /tmp/$TAG.maxrss) / 1024 )) MiB" || echo 'not measured (no /usr/bin/time)'); validation log \`bench/results/${TAG}_val_log.jsonl\`." \
   > "bench/results/${TAG}_train_cpu.md"
 cat "bench/results/${TAG}_train_cpu.md"
 
