@@ -3,7 +3,7 @@
 #
 #   bash bench/real_cpu_run.sh                  # seed 0: models/cpu30, bench/results/*_cpu30_cpu.md
 #   SEED=1 bash bench/real_cpu_run.sh           # seed 1 (its own split of songs): models/cpu30_s1, *_cpu30_s1_cpu.md
-#   STEPS=2000 THREADS=1 bash bench/real_cpu_run.sh
+#   STEPS=2000 THREADS=1 bash bench/real_cpu_run.sh   # models/cpu30_2000, *_cpu30_2000_cpu.md (TAG=... names them yourself)
 #
 # Needs the corpora of the default recipe: data/synth, data/synth_big, data/synth_big2 (`editptr-data synth`, see the
 # README) and the real corpora of `MORE=1 bash bench/real_corpus.sh` (four training packages and Nexuiz, held out).
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 SEED=${SEED:-0}; STEPS=${STEPS:-3000}; THREADS=${THREADS:-2}
-TAG=cpu30$([[ $SEED == 0 ]] || echo "_s$SEED")
+TAG=${TAG:-cpu30$([[ $STEPS == 3000 ]] || echo "_$STEPS")$([[ $SEED == 0 ]] || echo "_s$SEED")}   # names the model and result files
 SAVE=models/$TAG
 SYNTH=(--corpus data/synth --corpus data/synth_big --corpus data/synth_big2)
 REAL=(--corpus data/real_corpus/wesnoth-1.16-music --corpus data/real_corpus/warzone2100-music
