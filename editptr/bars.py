@@ -387,10 +387,11 @@ def section_drops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the 
     targets = (length.float()[:, None] + bar * torch.tensor(aims, device=sec.device, dtype=torch.float)).round()   # (B, D)
     wide = lambda x: x.repeat_interleave(D, 0)                                            # (B * D, ...) one row per aim
     wide_sec, wide_known, wide_frames = wide(sec), wide(known), wide(frames)
+    wide_sections, wide_middle, wide_surplus = wide(per_section), wide(middle), wide(frames.sum(1)) - targets.flatten()
     for reading, (col, latest) in enumerate([(5, N - 1 - k), (6, k)]):                    # as read: latest first; from the end: earliest
         repeat = frames.new_zeros(B, N).scatter_reduce_(1, sec, (s[..., col] & known).float(), 'amax') > 0   # (B, K)
         order = torch.where(middle, (~repeat) * N + latest, 2 * N).argsort(1)             # (B, K) repeats first, then the rest
-        dropped, spare, left = _drop_pass(wide(per_section), wide(middle), wide(order), wide(frames.sum(1)) - targets.flatten())
+        dropped, spare, left = _drop_pass(wide_sections, wide_middle, wide(order), wide_surplus)
         gone = dropped.gather(1, wide_sec)                                                # (B * D, N) bars of dropped sections
         gone |= _bar_pass(wide_known & ~gone, wide_sec, wide_frames, left, from_end=reading == 1)
         pick = _nearest_exact((wide_frames * ~gone).sum(1).view(B, D), length)           # (B,) the nearest aim that plays the length
@@ -442,11 +443,12 @@ def section_loops(feats: Tensor,     # (B, N, n) bar features (`bar_item`): the 
     n = (s[..., 1] & known).sum(1, keepdim=True)                                          # (B, 1) sections
     targets = length.float()[:, None] + median_bar_len(bar_len, bar_mask)[:, None] * torch.tensor(aims, device=sec.device, dtype=torch.float)   # (B, D)
     wide = lambda x: x.repeat_interleave(D, 0)                                            # (B * D, ...) one row per target
+    wide_frames, wide_sec, wide_n = wide(frames), wide(sec), wide(n)
     for reading, (depth, place) in enumerate([(at - first, torch.where(k == n - 1, n - 2, torch.where(k == 0, n - 1, n - 2 - k))),
                                               (last - at, torch.where(k == 0, n - 2, torch.where(k == n - 1, n - 1, k - 1)))]):
         order = torch.where(k < n, place, 2 * N).argsort(1)                               # (B, K) middle sections first, then the two ends
         blocks = [known, known & (depth < phrase), known & (depth == 0)]                  # sections, opening phrases, first bars
-        times, level_of, total = _loop_pass(wide(frames), wide(sec), [wide(b) for b in blocks], wide(order), wide(n), targets.flatten())
+        times, level_of, total = _loop_pass(wide_frames, wide_sec, [wide(b) for b in blocks], wide(order), wide_n, targets.flatten())
         pick = _nearest_exact(total.view(B, D), length)                                   # (B,) the nearest aim that plays the length
         times, lvl = times[pick].gather(1, sec), level_of[pick].gather(1, sec)            # (B, N)
         size = torch.where(lvl == 0, last - first + 1, torch.where(lvl == 1, (last - first + 1).clamp(max=phrase), 1))   # bars in its section's block
