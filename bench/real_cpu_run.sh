@@ -19,11 +19,12 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 SEED=${SEED:-0}; STEPS=${STEPS:-2500}; THREADS=${THREADS:-2}; REAL_WEIGHT=${REAL_WEIGHT:-3}; read -ra TRAIN_ARGS <<< "${TRAIN_ARGS:-}"
 TAG=${TAG:-cpu30_real${REAL_WEIGHT}_${STEPS}_s$SEED}   # names the model and result files
-[[ $REAL_WEIGHT == 1 ]] || TRAIN_ARGS=(--corpus-weights 1 1 1 "$REAL_WEIGHT" "$REAL_WEIGHT" "$REAL_WEIGHT" "$REAL_WEIGHT" ${TRAIN_ARGS[@]+"${TRAIN_ARGS[@]}"})   # SYNTH, then REAL
 SAVE=models/$TAG
 SYNTH=(--corpus data/synth --corpus data/synth_big --corpus data/synth_big2)
 REAL=(--corpus data/real_corpus/wesnoth-1.16-music --corpus data/real_corpus/warzone2100-music
       --corpus data/real_corpus/hyperrogue-music --corpus data/real_corpus/ufoai-music)
+WEIGHTS=(); for _ in $(seq $(( ${#SYNTH[@]} / 2 ))); do WEIGHTS+=(1); done; for _ in $(seq $(( ${#REAL[@]} / 2 ))); do WEIGHTS+=("$REAL_WEIGHT"); done
+[[ $REAL_WEIGHT == 1 ]] || TRAIN_ARGS=(--corpus-weights "${WEIGHTS[@]}" ${TRAIN_ARGS[@]+"${TRAIN_ARGS[@]}"})   # one per --corpus, SYNTH's then REAL's
 for c in data/synth data/synth_big data/synth_big2 data/real_corpus/{wesnoth-1.16,warzone2100,hyperrogue,ufoai,nexuiz}-music data/synth_fresh; do
   [[ -f $c/corpus.json ]] || { echo "real_cpu_run: $c/corpus.json missing: build the corpora first (see the header)" >&2; exit 1; }
 done
